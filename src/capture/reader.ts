@@ -1,0 +1,217 @@
+import type { Readable } from 'node:stream';
+import { u32le } from './byte-order.js';
+import { CaptureError } from './errors.js';
+import type { Frame } from './frame.js';
+import { openInput, type OpenedInput } from './input.js';
+import { isPcapMagic, PcapParser } from './pcap.js';
+import { PCAPNG_SHB, PcapngParser } from './pcapng.js';
+import type { RecordParser } from './record-parser.js';
+
+/** What the reading stage knows about one capture once it has been read (or failed part-way). */
+export interface CaptureReadResult {
+  /** The input as the user gave it. */
+  file: string;
+  format: 'pcap' | 'pcapng' | null;
+  /** Compression of the input (decompressed as a stream), or null. */
+  compression: 'gzip' | 'zstd' | null;
+  /** LINKTYPE_* values in order of first appearance. */
+  linkTypes: number[];
+  /** Sub-second digits of the capture's timestamps (6 for microseconds, 9 for nanoseconds). */
+  precision: number;
+  frames: number;
+  /** Earliest and latest packet timestamps, or null without packets. */
+  start: { seconds: number; nanos: number } | null;
+  end: { seconds: number; nanos: number } | null;
+  /** Decompressed bytes consumed. */
+  bytes: number;
+  /** One-line description of why reading stopped early, or null. */
+  error: string | null;
+  /** True when reading was stopped on request (Ctrl-C on a live pipe). */
+  interrupted: boolean;
+}
+
+export interface ReadOptions {
+  /** Stops reading at the next record boundary; what was read is still returned. */
+  signal?: AbortSignal;
+  /** Called after each buffer refill with raw bytes read so far and the raw size (-1 for pipes). */
+  onProgress?: (rawBytesRead: number, rawSize: number, frames: number) => void;
+  /** Buffer size; the default (4 MiB) amortises read calls while staying well inside the memory bound. */
+  bufferSize?: number;
+  /** The stream that `-` refers to (process.stdin unless a test supplies one). */
+  stdin?: Readable;
+}
+
+const DEFAULT_BUFFER = 4 * 1024 * 1024;
+
+/**
+ * Reads a capture file (pcap or pcapng, optionally gzip'd; `-` for stdin) as a stream, calling `onFrame`
+ * for every packet record. Memory stays at one buffer (grown only to the largest legal record) whatever
+ * the file size. Never throws for bad input: problems become `error` in the result, and everything read
+ * before them has already been delivered.
+ */
+export async function readCapture(file: string, onFrame: (frame: Frame) => void, options: ReadOptions = {}): Promise<CaptureReadResult> {
+  const result: CaptureReadResult = {
+    file,
+    format: null,
+    compression: null,
+    linkTypes: [],
+    precision: 6,
+    frames: 0,
+    start: null,
+    end: null,
+    bytes: 0,
+    error: null,
+    interrupted: false,
+  };
+  let input: OpenedInput;
+  try {
+    input = await openInput(file, options.stdin);
+  } catch (error) {
+    result.error = `${file}: cannot open: ${describeSystemError(error)}`;
+    return result;
+  }
+  result.compression = input.compression;
+
+  let minS = Infinity;
+  let minN = 0;
+  let maxS = -Infinity;
+  let maxN = 0;
+  const track = (frame: Frame): void => {
+    const s = frame.seconds;
+    const n = frame.nanos;
+    if (s < minS || (s === minS && n < minN)) {
+      minS = s;
+      minN = n;
+    }
+    if (s > maxS || (s === maxS && n > maxN)) {
+      maxS = s;
+      maxN = n;
+    }
+    onFrame(frame);
+  };
+
+  let buffer = new Uint8Array(options.bufferSize ?? DEFAULT_BUFFER);
+  let start = 0;
+  let end = 0;
+  let base = 0;
+  let eof = false;
+  let parser: RecordParser | null = null;
+  const signal = options.signal;
+  const onAbort = (): void => parser?.stop();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    for (;;) {
+      if (signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
+      if (parser === null) {
+        if (end - start >= 4 || eof) {
+          parser = chooseParser(buffer, start, end, eof);
+          result.format = parser.format;
+          if (signal?.aborted) parser.stop();
+        }
+      }
+      if (parser !== null) {
+        start = parser.parse(buffer, start, end, base, track);
+        if (signal?.aborted) {
+          result.interrupted = true;
+          break;
+        }
+        if (eof) {
+          if (end > start) {
+            throw new CaptureError(
+              base + start,
+              `the capture is truncated: the ${parser.frames === 0 && start + base === 0 ? 'file header' : 'record'} here needs ${parser.needed} bytes but the data ends after ${end - start}`,
+            );
+          }
+          break;
+        }
+      }
+      const needed = parser === null ? 4 : parser.needed;
+      if (start > 0) {
+        buffer.copyWithin(0, start, end);
+        base += start;
+        end -= start;
+        start = 0;
+      }
+      if (needed > buffer.length) {
+        // Only reachable for a record the parser has already checked against its fixed bounds.
+        const grown = new Uint8Array(Math.max(needed, buffer.length * 2));
+        grown.set(buffer.subarray(0, end));
+        buffer = grown;
+      }
+      const n = await input.source.read(buffer, end, buffer.length - end);
+      if (n === 0) eof = true;
+      end += n;
+      options.onProgress?.(input.rawBytesRead(), input.size, parser?.frames ?? 0);
+    }
+  } catch (error) {
+    result.error = describeReadError(file, error, base + end);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await input.source.close().catch(() => undefined);
+  }
+  if (parser !== null) {
+    result.frames = parser.frames;
+    result.linkTypes = parser.linkTypes.slice();
+    result.precision = parser.precision;
+  }
+  result.bytes = base + end;
+  if (result.frames > 0) {
+    result.start = { seconds: minS, nanos: minN };
+    result.end = { seconds: maxS, nanos: maxN };
+  }
+  return result;
+}
+
+function chooseParser(b: Uint8Array, start: number, end: number, eof: boolean): RecordParser {
+  if (end - start === 0 && eof) throw new CaptureError(0, 'the file is empty (0 bytes), not a capture');
+  if (end - start < 4) throw new CaptureError(0, `the file is only ${end - start} bytes long, not a capture`);
+  const magic = u32le(b, start);
+  if (isPcapMagic(magic)) return new PcapParser();
+  if (magic === PCAPNG_SHB) return new PcapngParser();
+  throw new CaptureError(0, `not a pcap or pcapng capture: ${describeMagic(b, start, end)}`);
+}
+
+function describeMagic(b: Uint8Array, start: number, end: number): string {
+  const hex = Array.from(b.subarray(start, Math.min(end, start + 4)), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  if (b[start] === 0x42 && b[start + 1] === 0x5a && b[start + 2] === 0x68) return 'it is bzip2-compressed (decompress it with `bunzip2` first)';
+  if (b[start] === 0xfd && b[start + 1] === 0x37 && b[start + 2] === 0x7a && b[start + 3] === 0x58) {
+    return 'it is xz-compressed (decompress it with `xz -d` first)';
+  }
+  if (b[start] === 0x04 && b[start + 1] === 0x22 && b[start + 2] === 0x4d && b[start + 3] === 0x18) {
+    return 'it is lz4-compressed (decompress it with `lz4 -d` first)';
+  }
+  if (b[start] === 0x50 && b[start + 1] === 0x4b) return 'it is a zip archive (extract it first)';
+  return `unrecognised magic bytes ${hex}`;
+}
+
+function describeReadError(file: string, error: unknown, offset: number): string {
+  if (error instanceof CaptureError) return `${file}: ${error.message}`;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('Z_') || code === 'ZSTD_ERROR')) {
+    return `${file}: at byte ${offset} of the decompressed data: the compressed stream is corrupt or truncated (${(error as Error).message})`;
+  }
+  if (typeof code === 'string') return `${file}: read failed at byte ${offset}: ${describeSystemError(error)}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `${file}: at byte ${offset}: internal error while reading: ${message}`;
+}
+
+export function describeSystemError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,45 @@
+import { u16be, u32be } from '../capture/byte-order.js';
+import type { DecodeCursor } from './cursor.js';
+import { Reason } from './reasons.js';
+import type { TcpSegment } from './segment.js';
+
+/**
+ * IPv4 (RFC 791), options skipped by IHL. Sets addresses, TTL and ID on the segment, the protocol on the
+ * cursor, and bounds the cursor to the datagram so Ethernet padding is never mistaken for payload.
+ */
+export function decodeIpv4(c: DecodeCursor, seg: TcpSegment): Reason {
+  const b = c.bytes;
+  const p = c.offset;
+  if (c.capturedEnd - p < 20) return Reason.Truncated;
+  const versionIhl = b[p];
+  if (versionIhl >> 4 !== 4) return Reason.Malformed;
+  const headerLength = (versionIhl & 0x0f) * 4;
+  if (headerLength < 20) return Reason.Malformed;
+  if (c.capturedEnd - p < headerLength) return Reason.Truncated;
+  let totalLength = u16be(b, p + 2);
+  const onWire = c.wireEnd - p;
+  // A zero total length is what TSO/LRO hardware leaves in captured super-packets: use the frame length,
+  // as Wireshark does by default.
+  if (totalLength === 0) totalLength = onWire;
+  else if (totalLength < headerLength) return Reason.Malformed;
+  else if (totalLength > onWire) totalLength = onWire;
+  const fragment = u16be(b, p + 6);
+  seg.ipVersion = 4;
+  seg.ipId = u16be(b, p + 4);
+  seg.ttl = b[p + 8];
+  seg.src0 = 0;
+  seg.src1 = 0;
+  seg.src2 = 0;
+  seg.src3 = u32be(b, p + 12);
+  seg.dst0 = 0;
+  seg.dst1 = 0;
+  seg.dst2 = 0;
+  seg.dst3 = u32be(b, p + 16);
+  c.ipProtocol = b[p + 9];
+  // Only the first fragment (offset 0) carries the transport header.
+  c.laterFragment = (fragment & 0x1fff) !== 0;
+  c.offset = p + headerLength;
+  c.wireEnd = p + totalLength;
+  if (c.capturedEnd > c.wireEnd) c.capturedEnd = c.wireEnd;
+  return Reason.Decoded;
+}

@@ -1,0 +1,77 @@
+import { u16be, u32be } from '../capture/byte-order.js';
+import type { DecodeCursor } from './cursor.js';
+import { Reason } from './reasons.js';
+import type { TcpSegment } from './segment.js';
+
+const HOP_BY_HOP = 0;
+const ROUTING = 43;
+const FRAGMENT = 44;
+const AUTHENTICATION = 51;
+const DESTINATION_OPTIONS = 60;
+const MOBILITY = 135;
+const HIP = 139;
+const SHIM6 = 140;
+const MAX_EXTENSION_HEADERS = 32;
+
+/**
+ * IPv6 (RFC 8200) and its extension-header chain: hop-by-hop, routing, fragment, destination options,
+ * AH, mobility, HIP and shim6 are walked; the cursor ends at the upper-layer header.
+ */
+export function decodeIpv6(c: DecodeCursor, seg: TcpSegment): Reason {
+  const b = c.bytes;
+  const p = c.offset;
+  if (c.capturedEnd - p < 40) return Reason.Truncated;
+  if (b[p] >> 4 !== 6) return Reason.Malformed;
+  const payloadLength = u16be(b, p + 4);
+  seg.ipVersion = 6;
+  seg.ipId = -1;
+  seg.ttl = b[p + 7];
+  seg.src0 = u32be(b, p + 8);
+  seg.src1 = u32be(b, p + 12);
+  seg.src2 = u32be(b, p + 16);
+  seg.src3 = u32be(b, p + 20);
+  seg.dst0 = u32be(b, p + 24);
+  seg.dst1 = u32be(b, p + 28);
+  seg.dst2 = u32be(b, p + 32);
+  seg.dst3 = u32be(b, p + 36);
+  // Payload length 0 means a jumbogram or a TSO super-packet: the frame's own length bounds it then.
+  if (payloadLength !== 0 && p + 40 + payloadLength < c.wireEnd) c.wireEnd = p + 40 + payloadLength;
+  if (c.capturedEnd > c.wireEnd) c.capturedEnd = c.wireEnd;
+  let next = b[p + 6];
+  let q = p + 40;
+  c.laterFragment = false;
+  for (let i = 0; i < MAX_EXTENSION_HEADERS; i++) {
+    switch (next) {
+      case HOP_BY_HOP:
+      case ROUTING:
+      case DESTINATION_OPTIONS:
+      case MOBILITY:
+      case HIP:
+      case SHIM6: {
+        if (c.capturedEnd - q < 2) return Reason.Truncated;
+        next = b[q];
+        q += (b[q + 1] + 1) * 8;
+        break;
+      }
+      case AUTHENTICATION: {
+        if (c.capturedEnd - q < 2) return Reason.Truncated;
+        next = b[q];
+        q += (b[q + 1] + 2) * 4;
+        break;
+      }
+      case FRAGMENT: {
+        if (c.capturedEnd - q < 8) return Reason.Truncated;
+        next = b[q];
+        // Non-zero fragment offset: the upper-layer header is in the first fragment, not here.
+        if (u16be(b, q + 2) >> 3 !== 0) c.laterFragment = true;
+        q += 8;
+        break;
+      }
+      default:
+        c.ipProtocol = next;
+        c.offset = q;
+        return q > c.wireEnd ? Reason.Malformed : Reason.Decoded;
+    }
+  }
+  return Reason.TooDeep;
+}

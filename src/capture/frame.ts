@@ -15,6 +15,8 @@ export interface Frame {
   originalLength: number;
   /** pcapng interface index within the section (0 for classic pcap). */
   interfaceId: number;
+  /** Sub-second digits of this packet's timestamp resolution (6 for microseconds, 9 for nanoseconds). */
+  precision: number;
   /** LINKTYPE_* value of the interface the packet was captured on. */
   linkType: number;
   /** Buffer holding the packet bytes; valid only during the callback. */
@@ -33,6 +35,7 @@ export function newFrame(): Frame {
     capturedLength: 0,
     originalLength: 0,
     interfaceId: 0,
+    precision: 6,
     linkType: 0,
     bytes: new Uint8Array(0),
     offset: 0,

@@ -139,6 +139,7 @@ export class PcapParser implements RecordParser {
     this.linkTypes.push(this.linkType);
     this.frame.linkType = this.linkType;
     this.frame.interfaceId = 0;
+    this.frame.precision = this.precision;
     this.headerRead = true;
   }
 }

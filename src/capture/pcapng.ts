@@ -18,6 +18,7 @@ const OPT_IF_TSOFFSET = 14;
 
 interface Interface {
   linkType: number;
+  precision: number;
   snapLength: number;
   resolution: Resolution;
   offsetSeconds: number;
@@ -137,7 +138,7 @@ export class PcapngParser implements RecordParser {
       else if (code === OPT_IF_TSOFFSET && size >= 8) offsetSeconds = readInt64(b, o + 4, le);
       o += 4 + ((size + 3) & ~3);
     }
-    this.interfaces.push({ linkType, snapLength, resolution, offsetSeconds, maxLength: maxCapturedLength(linkType) });
+    this.interfaces.push({ linkType, precision: precisionDigits(resolution), snapLength, resolution, offsetSeconds, maxLength: maxCapturedLength(linkType) });
     if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
     this.precision = Math.max(this.precision, precisionDigits(resolution));
   }
@@ -180,6 +181,7 @@ export class PcapngParser implements RecordParser {
     frame.originalLength = le ? u32le(b, origAt) : u32be(b, origAt);
     frame.interfaceId = interfaceId;
     frame.linkType = iface.linkType;
+    frame.precision = iface.precision;
     frame.offset = dataAt;
     frame.fileOffset = base + p;
     onFrame(frame);
@@ -204,6 +206,7 @@ export class PcapngParser implements RecordParser {
     frame.originalLength = originalLength;
     frame.interfaceId = 0;
     frame.linkType = iface.linkType;
+    frame.precision = iface.precision;
     frame.offset = p + 12;
     frame.fileOffset = base + p;
     onFrame(frame);

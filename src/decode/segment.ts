@@ -49,6 +49,8 @@ export interface TcpSegment {
   hasTimestamp: boolean;
   tsVal: number;
   tsEcr: number;
+  /** Window scale shift from a SYN's window-scale option (RFC 7323), or -1. */
+  windowScale: number;
   /** Outermost 802.1Q/802.1ad VLAN id, or -1 (reported only; streams ignore VLANs as tshark does). */
   vlan: number;
 }
@@ -92,6 +94,7 @@ export function newSegment(): TcpSegment {
     hasTimestamp: false,
     tsVal: 0,
     tsEcr: 0,
+    windowScale: -1,
     vlan: -1,
   };
 }

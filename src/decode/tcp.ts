@@ -5,6 +5,7 @@ import type { TcpSegment } from './segment.js';
 
 const OPTION_END = 0;
 const OPTION_NOP = 1;
+const OPTION_WINDOW_SCALE = 3;
 const OPTION_TIMESTAMP = 8;
 
 /**
@@ -31,12 +32,13 @@ export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
   const payloadStart = p + headerLength;
   seg.capturedPayloadLength = c.capturedEnd > payloadStart ? c.capturedEnd - payloadStart : 0;
   seg.hasTimestamp = false;
-  if (headerLength > 20) readTimestamp(b, p + 20, Math.min(payloadStart, c.capturedEnd), seg);
+  seg.windowScale = -1;
+  if (headerLength > 20) readOptions(b, p + 20, Math.min(payloadStart, c.capturedEnd), seg);
   return Reason.Decoded;
 }
 
-/** Scans the options for RFC 7323 timestamps; a malformed option list just ends the scan. */
-function readTimestamp(b: Uint8Array, start: number, end: number, seg: TcpSegment): void {
+/** Scans the options for RFC 7323 timestamps and window scale; a malformed list just ends the scan. */
+function readOptions(b: Uint8Array, start: number, end: number, seg: TcpSegment): void {
   let q = start;
   while (q < end) {
     const kind = b[q];
@@ -52,7 +54,9 @@ function readTimestamp(b: Uint8Array, start: number, end: number, seg: TcpSegmen
       seg.hasTimestamp = true;
       seg.tsVal = u32be(b, q + 2);
       seg.tsEcr = u32be(b, q + 6);
-      return;
+    } else if (kind === OPTION_WINDOW_SCALE && length === 3) {
+      // RFC 7323 2.3: shifts above 14 are treated as 14.
+      seg.windowScale = Math.min(b[q + 2], 14);
     }
     q += length;
   }

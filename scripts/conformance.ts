@@ -1,0 +1,106 @@
+/**
+ * Differential check against tshark: for every capture with a tshark truth file (the shared corpus, or
+ * captures/manifest.json), compares per stream the endpoints, first/last frame, packet count, FIN frames
+ * and RST frames with closetrace's connections. Prints per-file disagreements and an agreement figure.
+ *
+ *   npm run conformance -- ../shared/corpus          (reads index.tsv and truth/**.json)
+ *   npm run conformance -- captures                  (reads captures/manifest.json)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeCapture } from '../src/pipeline/analyze-capture.js';
+import type { ConnectionRecord } from '../src/verdict/types.js';
+
+interface TruthStream {
+  a: string;
+  b: string;
+  first_frame: number;
+  last_frame: number;
+  packets: number;
+  fins: { frame: number }[];
+  rsts: { frame: number }[];
+}
+
+interface Truth {
+  summary: { frames: number; tcp_segments: number };
+  streams: Record<string, TruthStream>;
+}
+
+interface Case {
+  path: string;
+  truth: Truth;
+}
+
+function loadCases(root: string): Case[] {
+  const manifest = join(root, 'manifest.json');
+  if (existsSync(manifest)) {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { captures: { file: string; tshark: Truth }[] };
+    return m.captures.map((c) => ({ path: join(root, c.file), truth: c.tshark }));
+  }
+  const index = readFileSync(join(root, 'index.tsv'), 'utf8').trim().split('\n');
+  const header = index[0].split('\t');
+  const pathColumn = header.indexOf('path');
+  const truthColumn = header.indexOf('truth');
+  return index.slice(1).map((line) => {
+    const cells = line.split('\t');
+    return { path: join(root, cells[pathColumn]), truth: JSON.parse(readFileSync(join(root, cells[truthColumn]), 'utf8')) as Truth };
+  });
+}
+
+function sameSet(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  return x.every((v, i) => v === y[i]);
+}
+
+async function main(): Promise<void> {
+  const root = process.argv[2] ?? '../shared/corpus';
+  const verbose = process.argv.includes('--verbose');
+  const cases = loadCases(root);
+  let streamsTotal = 0;
+  let streamsAgree = 0;
+  let filesAgree = 0;
+  let framesAgree = 0;
+  const problems: string[] = [];
+  for (const c of cases) {
+    const records = new Map<number, ConnectionRecord>();
+    const facts = await analyzeCapture(c.path, (r) => records.set(r.stream, r));
+    let fileOk = facts.frames === c.truth.summary.frames && facts.tcpSegments === c.truth.summary.tcp_segments;
+    if (fileOk) framesAgree++;
+    else problems.push(`${c.path}: frames ${facts.frames}/${c.truth.summary.frames}, tcp segments ${facts.tcpSegments}/${c.truth.summary.tcp_segments}`);
+    const truthStreams = c.truth.streams;
+    const ids = new Set<number>([...Object.keys(truthStreams).map(Number), ...records.keys()]);
+    for (const id of ids) {
+      streamsTotal++;
+      const t = truthStreams[String(id)];
+      const r = records.get(id);
+      const why: string[] = [];
+      if (t === undefined) why.push('extra stream');
+      else if (r === undefined) why.push('missing stream');
+      else {
+        const ours = new Set([r.client, r.server]);
+        if (!ours.has(t.a) || !ours.has(t.b)) why.push(`endpoints ${r.client} ${r.server} vs ${t.a} ${t.b}`);
+        if (r.firstFrame !== t.first_frame || r.lastFrame !== t.last_frame) why.push(`frames ${r.firstFrame}-${r.lastFrame} vs ${t.first_frame}-${t.last_frame}`);
+        if (r.packets !== t.packets) why.push(`packets ${r.packets} vs ${t.packets}`);
+        if (!sameSet(r.fins.map((f) => f.frame), t.fins.map((f) => f.frame))) why.push(`fins ${r.fins.map((f) => f.frame)} vs ${t.fins.map((f) => f.frame)}`);
+        if (!sameSet(r.resets.map((f) => f.frame), t.rsts.map((f) => f.frame))) why.push(`rsts ${r.resets.map((f) => f.frame)} vs ${t.rsts.map((f) => f.frame)}`);
+      }
+      if (why.length === 0) streamsAgree++;
+      else {
+        fileOk = false;
+        problems.push(`${c.path} stream ${id}: ${why.join('; ')}`);
+      }
+    }
+    if (fileOk) filesAgree++;
+  }
+  const shown = verbose ? problems : problems.slice(0, 60);
+  for (const p of shown) console.log(p);
+  if (shown.length < problems.length) console.log(`... ${problems.length - shown.length} more (--verbose)`);
+  const pct = (n: number, d: number): string => `${((100 * n) / Math.max(d, 1)).toFixed(2)}%`;
+  console.log(`files: ${cases.length}; frame/segment counts agree on ${framesAgree} (${pct(framesAgree, cases.length)})`);
+  console.log(`streams: ${streamsTotal}; agree on ${streamsAgree} (${pct(streamsAgree, streamsTotal)})`);
+  console.log(`files fully in agreement: ${filesAgree} (${pct(filesAgree, cases.length)})`);
+}
+
+await main();

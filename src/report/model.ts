@@ -1,0 +1,61 @@
+import type { NotDecodedReason } from '../decode/reasons.js';
+import type { ConnectionRecord, Verdict } from '../verdict/types.js';
+
+/** What was read from one capture file: an element of the JSON report's `captures`. */
+export interface CaptureFacts {
+  /** The input as given (`-` for standard input). */
+  file: string;
+  format: 'pcap' | 'pcapng' | null;
+  compressed: boolean;
+  compression: 'gzip' | 'zstd' | null;
+  /** Link types by name ("ethernet", "linux-sll2", or "linktype-N"). */
+  linkTypes: string[];
+  frames: number;
+  tcpSegments: number;
+  connections: number;
+  /** First and last packet times, ISO 8601 UTC with the capture's precision; null without packets. */
+  start: string | null;
+  end: string | null;
+  /** Frames that yielded no TCP segment, by reason. */
+  notDecoded: Partial<Record<NotDecodedReason, number>>;
+  /** Why reading stopped early (one line naming the file and byte offset), or null. */
+  error: string | null;
+  /** Things the user should know that are not errors (evictions, an interrupted read). */
+  warnings: string[];
+}
+
+export interface Summary {
+  captures: number;
+  connections: number;
+  /** Connections whose verdict is a finding. */
+  findings: number;
+  verdicts: Record<Verdict, number>;
+}
+
+export interface CloseWaitStats {
+  count: number;
+  medianStuckSeconds: number;
+  maxStuckSeconds: number;
+}
+
+/** Per server endpoint: "which service leaks". */
+export interface ServiceSummary {
+  /** `ip:port` of the server side. */
+  server: string;
+  connections: number;
+  verdicts: Partial<Record<Verdict, number>>;
+  closeWait: CloseWaitStats | null;
+  /** Earliest connection start and latest connection end (ISO 8601). */
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** The JSON report (schema 1): see schema/report.schema.json. */
+export interface Report {
+  schema: 1;
+  generator: { name: 'closetrace'; version: string };
+  captures: CaptureFacts[];
+  summary: Summary;
+  services: ServiceSummary[];
+  connections: ConnectionRecord[];
+}

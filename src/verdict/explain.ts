@@ -1,0 +1,101 @@
+import { humanDuration } from './time-format.js';
+import type { Judgement } from './judge.js';
+import type { Side } from './types.js';
+
+export interface ExplainContext {
+  judgement: Judgement;
+  /** Role of each flow direction. */
+  sideOf: (dir: number) => Side;
+  /** `ip:port` of each flow direction. */
+  addressOf: (dir: number) => string;
+  /** Short clock time (HH:MM:SS.mmm UTC) for a capture instant. */
+  clock: (seconds: number, nanos: number) => string;
+}
+
+/** One sentence a person can paste into a ticket: who, what happened, and what the frames show. */
+export function explain(ctx: ExplainContext): string {
+  const j = ctx.judgement;
+  const who = (dir: number): string => `the ${ctx.sideOf(dir)} ${ctx.addressOf(dir)}`;
+  const Who = (dir: number): string => capitalise(who(dir));
+  const other = (dir: number): string => `the ${ctx.sideOf(dir ^ 1)}`;
+  const frames = (list: number[]): string => list.filter((f) => f > 0).join(', ');
+  const e = j.endpoint;
+  const rst = j.reset;
+  switch (j.verdict) {
+    case 'close-wait':
+      return (
+        `${Who(e)} ACKed ${other(e)}'s FIN (frame ${j.evidence[0]}) at ${j.since === null ? '?' : ctx.clock(j.since.seconds, j.since.nanos)} ` +
+        `but never sent its own FIN or RST: it was in CLOSE_WAIT for ${humanDuration(j.stuckSeconds ?? 0)} until the capture ended, ` +
+        (j.activity === 'sending'
+          ? 'still sending data (a half-close in progress, not necessarily a leak).'
+          : 'sending nothing: its application has not called close() (a socket leak).')
+      );
+    case 'late-fin-reset':
+      return (
+        `${Who(e)} sent its FIN (frame ${j.evidence[2]}) ${humanDuration(j.delaySeconds ?? 0)} after ${other(e)}'s FIN, ` +
+        `and ${other(e)}, which had already dropped the connection, answered with a RST (frame ${rst?.frame}): ` +
+        `it stayed in CLOSE_WAIT longer than its peer would wait.`
+      );
+    case 'slow-close':
+      return (
+        `${Who(e)} ACKed ${other(e)}'s FIN (frame ${j.evidence[1]}) but sent its own FIN only ${humanDuration(j.delaySeconds ?? 0)} later ` +
+        `(frame ${j.evidence[2]}): its application was slow to call close().`
+      );
+    case 'abortive-close': {
+      const why =
+        j.cause === 'linger-zero'
+          ? `an abortive close (SO_LINGER {on, 0})${j.confidence === 'likely' ? ', most likely' : ''}`
+          : 'an abortive close: SO_LINGER {on, 0}, or close() with received data left unread';
+      const lost = j.bytesDiscarded !== null && j.bytesDiscarded > 0 ? `, discarding ${j.bytesDiscarded} unacknowledged bytes` : '';
+      return `${Who(e)} reset the connection from ${j.fromState} without sending a FIN (frame ${rst?.frame}): ${why}${lost}; ${other(e)} sees ECONNRESET.`;
+    }
+    case 'reset-after-close':
+      return (
+        `${Who(e)} had closed (FIN, frame ${j.evidence[0]}) and then reset the data ${other(e)} kept sending (frame ${j.evidence[1]}, RST frame ${rst?.frame}): ` +
+        `${other(e)} wrote to a connection the ${ctx.sideOf(e)} had closed, the keep-alive race behind ECONNRESET.`
+      );
+    case 'keepalive-timeout':
+      return `${Who(e)} sent keepalive probes from frame ${j.evidence[0]} that ${other(e)} never answered, then reset the connection (frame ${rst?.frame}): the peer or the path had gone away.`;
+    case 'refused':
+      return `${Who(e)} answered the SYN (frame ${j.evidence[0]}) with a RST (frame ${rst?.frame}): nothing was listening on that port, the connection was refused.`;
+    case 'reset':
+      if (j.cause === 'middlebox-suspected') {
+        return `A RST in the name of ${who(e)} (frame ${rst?.frame}) does not look like that host's own packets (${middleboxReasons(j)}): a firewall, load balancer or other middlebox probably sent it.`;
+      }
+      if (j.cause === 'no-socket') {
+        return `${Who(e)} answered with a bare RST (frame ${rst?.frame}, the shape a host sends when no socket matches): it no longer knew this connection.`;
+      }
+      if (rst?.afterOwnFin) {
+        return `${Who(e)} sent a FIN and then an active RST (frame ${rst.frame}) with nothing from ${other(e)} in between: its application aborted after shutting down its side (e.g. SO_LINGER {on, 0} after shutdown()).`;
+      }
+      return `${Who(e)} reset the connection (frame ${rst?.frame}) in a way that matches none of the known close patterns.`;
+    case 'fin-unacked':
+      return `${Who(e)} sent a FIN (frames ${frames(j.evidence)}) that ${other(e)} never ACKed${j.confidence === 'possible' ? ' before the capture ended' : ''}: the peer or the path stopped responding.`;
+    case 'unanswered':
+      return `The SYN from ${other(e)} (frame ${j.evidence[0]}) got no answer from ${who(e)}: dropped by a firewall, lost, or the host is down.`;
+    case 'orderly':
+      return (
+        `${Who(e)} closed first (FIN frame ${j.evidence[0]}) and holds TIME_WAIT; ${other(e)} closed in turn (frame ${j.evidence[1]})` +
+        (j.halfClose ? ', after sending more data in a half-close.' : '.')
+      );
+    case 'simultaneous-close':
+      return `Both sides sent FINs that crossed in flight (frames ${frames(j.evidence)}): a simultaneous close, both go through CLOSING to TIME_WAIT.`;
+    case 'open':
+      return 'No FIN or RST was seen: the connection was still open when the capture ended.';
+  }
+}
+
+function middleboxReasons(j: Judgement): string {
+  const rst = j.reset;
+  if (rst === null) return 'unexpected fields';
+  const reasons: string[] = [];
+  const m = j.middlebox;
+  if (m?.ttl) reasons.push(`TTL ${rst.ttl} unlike its other packets`);
+  if (m?.ipId) reasons.push(`IP ID ${rst.ipId} off its series`);
+  if (m?.window) reasons.push(rst.outsideWindow ? 'sequence number outside the receive window' : 'it does not acknowledge the SYN, so the receiver must ignore it');
+  return reasons.join(', ');
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,224 @@
+import type { TrackedConnection } from '../track/connection.js';
+import type { RstEvent } from '../track/evidence.js';
+import { TcpState } from '../track/tcp-state.js';
+import { looksForged, middleboxSignals, type MiddleboxSignals } from './middlebox.js';
+import type { Activity, Cause, Confidence, FromState, Verdict } from './types.js';
+
+export interface Thresholds {
+  /** A FIN this many seconds or more after ACKing the peer's FIN is a slow close (`--slow-close`). */
+  slowCloseSeconds: number;
+  /** An un-ACKed FIN older than this at the end of the observation is reported even without retransmissions. */
+  finAckTimeoutSeconds: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { slowCloseSeconds: 1, finAckTimeoutSeconds: 1 };
+
+/** The verdict in flow directions (0 = endpoint A, 1 = B); record.ts maps it to client/server. */
+export interface Judgement {
+  verdict: Verdict;
+  /** Flow direction of the endpoint the verdict is about, or -1. */
+  endpoint: number;
+  cause: Cause | null;
+  confidence: Confidence | null;
+  /** close-wait: when the endpoint ACKed the peer's FIN. */
+  since: { seconds: number; nanos: number } | null;
+  stuckSeconds: number | null;
+  delaySeconds: number | null;
+  activity: Activity | null;
+  fromState: FromState | null;
+  bytesDiscarded: number | null;
+  halfClose: boolean | null;
+  /** Frames that prove the verdict, in order. */
+  evidence: number[];
+  /** The RST the verdict rests on, if any. */
+  reset: RstEvent | null;
+  /** Why a RST looks forged (middlebox-suspected only). */
+  middlebox: MiddleboxSignals | null;
+}
+
+/**
+ * Gives a connection its one verdict. `horizonSeconds` is the capture time up to which the connection
+ * was observed (the end of the capture, or the moment its 4-tuple was reused). RSTs are looked at
+ * first because the first RST ends the connection whatever came before; then the FIN exchange.
+ */
+export function judge(conn: TrackedConnection, clientDir: number, horizon: { seconds: number; nanos: number }, thresholds: Thresholds): Judgement {
+  const serverDir = clientDir ^ 1;
+  const result: Judgement = {
+    verdict: 'open',
+    endpoint: -1,
+    cause: null,
+    confidence: null,
+    since: null,
+    stuckSeconds: null,
+    delaySeconds: null,
+    activity: null,
+    fromState: null,
+    bytesDiscarded: null,
+    halfClose: null,
+    evidence: [],
+    reset: null,
+    middlebox: null,
+  };
+  const client = conn.ends[clientDir];
+  const server = conn.ends[serverDir];
+  const horizonTime = horizon.seconds + horizon.nanos * 1e-9;
+  // The connection ends at the first RST that counts: one the receiver acts on (RFC 9293 3.10.7), or one
+  // its claimed sender really sent (its own identity and next sequence number) even if the receiver
+  // then drops it. A RST that is neither was dropped and probably forged.
+  const rst = conn.resets.find((r) => r.acceptable || (r.atSenderNextSeq && !looksForged(middleboxSignals(r, conn.ends[r.from])))) ?? null;
+  if (rst !== null) {
+    result.reset = rst;
+    judgeReset(conn, rst, clientDir, result);
+    return result;
+  }
+  const dropped = conn.resets.length > 0 ? conn.resets[0] : null;
+  if (dropped !== null && conn.fins.length === 0) {
+    // Only RSTs the receiver had to ignore, and no close: they look forged.
+    result.reset = dropped;
+    result.verdict = 'reset';
+    result.cause = 'middlebox-suspected';
+    result.endpoint = dropped.from;
+    result.evidence = [dropped.frame];
+    result.middlebox = middleboxSignals(dropped, conn.ends[dropped.from]);
+    return result;
+  }
+
+  if (conn.fins.length === 0) {
+    // A SYN that never got any answer: filtered, lost, or a host that is down.
+    if (conn.synFrom === clientDir && server.packets === 0) {
+      result.verdict = 'unanswered';
+      result.endpoint = serverDir;
+      result.evidence = [client.synFrame];
+      return result;
+    }
+    result.verdict = 'open';
+    return result;
+  }
+
+  const first = conn.fins.find((f) => !f.retransmission) ?? conn.fins[0];
+  const closerDir = first.from;
+  const closer = conn.ends[closerDir];
+  const peer = conn.ends[closerDir ^ 1];
+
+  if (!peer.finSeen) {
+    if (peer.ackedPeerFin) {
+      // The peer's stack ACKed the FIN, its application never called close(): CLOSE_WAIT.
+      result.verdict = 'close-wait';
+      result.endpoint = closerDir ^ 1;
+      result.since = { seconds: peer.ackedPeerFinSeconds, nanos: peer.ackedPeerFinNanos };
+      result.stuckSeconds = Math.max(0, horizonTime - peer.ackedPeerFinTime);
+      result.activity = peer.payloadAfterAckingPeerFin > 0 ? 'sending' : 'idle';
+      result.evidence = [closer.finFrame, peer.ackedPeerFinFrame];
+      if (peer.lastPayloadAfterAckingPeerFinFrame > 0) result.evidence.push(peer.lastPayloadAfterAckingPeerFinFrame);
+      return result;
+    }
+    result.verdict = 'fin-unacked';
+    result.endpoint = closerDir;
+    result.confidence = unackedConfidence(closer.finCopies, horizonTime - closer.finTime, thresholds);
+    result.evidence = finFrames(conn, closerDir);
+    return result;
+  }
+
+  if (conn.finsCrossed) {
+    result.verdict = 'simultaneous-close';
+    result.evidence = [closer.finFrame, peer.finFrame];
+    return result;
+  }
+
+  for (const dir of [closerDir ^ 1, closerDir]) {
+    const end = conn.ends[dir];
+    if (end.finAcked) continue;
+    const confidence = unackedConfidence(end.finCopies, horizonTime - end.finTime, thresholds);
+    // A FIN sent just before the capture stopped may simply have had its ACK cut off.
+    if (confidence === 'possible') continue;
+    result.verdict = 'fin-unacked';
+    result.endpoint = dir;
+    result.confidence = confidence;
+    result.evidence = finFrames(conn, dir);
+    return result;
+  }
+
+  const delay = peer.ackedPeerFin ? peer.finTime - peer.ackedPeerFinTime : 0;
+  if (delay >= thresholds.slowCloseSeconds) {
+    result.verdict = 'slow-close';
+    result.endpoint = closerDir ^ 1;
+    result.delaySeconds = delay;
+    result.evidence = [closer.finFrame, peer.ackedPeerFinFrame, peer.finFrame];
+    return result;
+  }
+
+  result.verdict = 'orderly';
+  result.endpoint = closerDir;
+  result.halfClose = peer.payloadAfterPeerFin > 0;
+  result.evidence = [closer.finFrame, peer.finFrame];
+  return result;
+}
+
+function judgeReset(conn: TrackedConnection, rst: RstEvent, clientDir: number, result: Judgement): void {
+  const senderDir = rst.from;
+  const sender = conn.ends[senderDir];
+  const peer = conn.ends[senderDir ^ 1];
+  const serverDir = clientDir ^ 1;
+  result.endpoint = senderDir;
+  result.evidence = [rst.frame];
+
+  // A SYN answered by RST: nothing listens on that port (or a firewall rejects).
+  if (senderDir === serverDir && conn.synFrom === clientDir && !rst.senderSentSynAck && (rst.triggerFlags & 0x012) === 0x002) {
+    result.verdict = 'refused';
+    result.evidence = [conn.ends[clientDir].synFrame, rst.frame];
+    return;
+  }
+  const signals = middleboxSignals(rst, sender);
+  if (looksForged(signals)) {
+    result.verdict = 'reset';
+    result.cause = 'middlebox-suspected';
+    result.middlebox = signals;
+    return;
+  }
+  if (rst.unansweredKeepalives > 0 && rst.shape === 'active' && !rst.afterOwnFin) {
+    result.verdict = 'keepalive-timeout';
+    result.evidence = [rst.firstUnansweredKeepaliveFrame, rst.frame];
+    return;
+  }
+  if (rst.afterOwnFin && rst.peerFinAfterOwnFinAcked && rst.shape === 'passive') {
+    // The peer FINed long after ACKing ours; by then this side had forgotten the connection.
+    result.verdict = 'late-fin-reset';
+    result.endpoint = senderDir ^ 1;
+    result.delaySeconds = Math.max(0, peer.finTime - sender.finTime);
+    result.evidence = [sender.finFrame, sender.finAckFrame, peer.finFrame, rst.frame];
+    return;
+  }
+  // Data from the peer that reached the sender after it closed (sent after its FIN, or crossing it).
+  if (rst.afterOwnFin && (rst.peerDataAfterOwnFin || rst.peerDataUnacked)) {
+    result.verdict = 'reset-after-close';
+    result.evidence = [sender.finFrame, rst.triggerFrame, rst.frame];
+    return;
+  }
+  if (!rst.afterOwnFin && rst.shape === 'active') {
+    result.verdict = 'abortive-close';
+    result.fromState = rst.senderState === TcpState.CloseWait ? 'CLOSE_WAIT' : 'ESTABLISHED';
+    result.bytesDiscarded = rst.unackedBytes >= 0 ? rst.unackedBytes : null;
+    if (!rst.receivedPayload) {
+      result.cause = 'linger-zero';
+      result.confidence = 'certain';
+    } else if (rst.sentAfterLastReceived) {
+      result.cause = 'linger-zero';
+      result.confidence = 'likely';
+    } else {
+      result.cause = 'linger-zero-or-unread-data';
+    }
+    if (result.fromState === 'CLOSE_WAIT') result.evidence = [peer.finFrame, sender.ackedPeerFinFrame, rst.frame];
+    return;
+  }
+  result.verdict = 'reset';
+  result.cause = rst.shape === 'passive' ? 'no-socket' : 'unknown';
+}
+
+function unackedConfidence(copies: number, age: number, thresholds: Thresholds): Confidence {
+  if (copies > 0) return 'certain';
+  return age >= thresholds.finAckTimeoutSeconds ? 'likely' : 'possible';
+}
+
+function finFrames(conn: TrackedConnection, dir: number): number[] {
+  return conn.fins.filter((f) => f.from === dir).map((f) => f.frame);
+}

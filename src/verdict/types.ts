@@ -1,0 +1,127 @@
+import type { TcpStateName } from '../track/tcp-state.js';
+
+/** The fixed verdict vocabulary: one per connection. */
+export type Verdict =
+  | 'close-wait'
+  | 'late-fin-reset'
+  | 'slow-close'
+  | 'abortive-close'
+  | 'reset-after-close'
+  | 'keepalive-timeout'
+  | 'refused'
+  | 'reset'
+  | 'fin-unacked'
+  | 'unanswered'
+  | 'orderly'
+  | 'simultaneous-close'
+  | 'open';
+
+export const VERDICTS: readonly Verdict[] = [
+  'close-wait',
+  'late-fin-reset',
+  'slow-close',
+  'abortive-close',
+  'reset-after-close',
+  'keepalive-timeout',
+  'refused',
+  'reset',
+  'fin-unacked',
+  'unanswered',
+  'orderly',
+  'simultaneous-close',
+  'open',
+];
+
+/** Verdicts that are findings (listed without --all); the rest are normal ends or live connections. */
+export const FINDINGS: ReadonlySet<Verdict> = new Set<Verdict>([
+  'close-wait',
+  'late-fin-reset',
+  'slow-close',
+  'abortive-close',
+  'reset-after-close',
+  'keepalive-timeout',
+  'refused',
+  'reset',
+  'fin-unacked',
+  'unanswered',
+]);
+
+export type Side = 'client' | 'server';
+export type Cause = 'linger-zero' | 'linger-zero-or-unread-data' | 'no-socket' | 'middlebox-suspected' | 'unknown';
+export type Confidence = 'certain' | 'likely' | 'possible';
+export type Activity = 'idle' | 'sending';
+export type FromState = 'ESTABLISHED' | 'CLOSE_WAIT';
+export type ResetShape = 'active' | 'passive';
+/** Why the connection's record was closed: normal end, capture end, the table cap, or port reuse. */
+export type EndReason = 'finished' | 'capture-end' | 'evicted' | 'port-reused';
+
+export interface FinEvidence {
+  frame: number;
+  from: Side;
+  time: string;
+  /** The frame whose ACK covered this FIN, or null if it was never ACKed. */
+  ackFrame: number | null;
+  /** A copy of an earlier FIN. */
+  retransmission: boolean;
+}
+
+export interface ResetEvidence {
+  frame: number;
+  from: Side;
+  time: string;
+  shape: ResetShape;
+  seq: number;
+  ack: number | null;
+  window: number;
+  ttl: number;
+  /** IPv4 identification, null for IPv6. */
+  ipId: number | null;
+}
+
+/** One connection's verdict with its evidence: an element of the JSON report's `connections`. */
+export interface ConnectionRecord {
+  /** The capture file, as given. */
+  file: string;
+  /** Wireshark `tcp.stream` index: `tcp.stream eq N` shows the same packets. */
+  stream: number;
+  /** `ip:port` of the client (the SYN sender); IPv6 as `[addr]:port` (RFC 5952). */
+  client: string;
+  server: string;
+  /** No handshake seen: client and server were inferred from the ports. */
+  roleInferred: boolean;
+  verdict: Verdict;
+  /** The side the verdict is about, or null. */
+  endpoint: Side | null;
+  cause: Cause | null;
+  confidence: Confidence | null;
+  /** close-wait: when the endpoint first ACKed the peer's FIN. */
+  since: string | null;
+  /** close-wait: seconds from `since` to the end of the capture. */
+  stuckSeconds: number | null;
+  /** late-fin-reset, slow-close: how long the endpoint took to send its FIN. */
+  delaySeconds: number | null;
+  activity: Activity | null;
+  fromState: FromState | null;
+  /** abortive-close: the endpoint's bytes sent but unacknowledged at the RST. */
+  bytesDiscarded: number | null;
+  /** orderly: the side that closed second kept sending after the first FIN. */
+  halfClose: boolean | null;
+  start: string;
+  end: string;
+  firstFrame: number;
+  lastFrame: number;
+  packets: number;
+  /** Payload bytes each side sent (new data, retransmissions not counted twice). */
+  bytes: { client: number; server: number };
+  /** Inferred RFC 9293 state of each side when the record closed. */
+  states: { client: TcpStateName; server: TcpStateName };
+  fins: FinEvidence[];
+  resets: ResetEvidence[];
+  /** Frame numbers that prove the verdict. */
+  evidence: number[];
+  /** Zeek conn.log `history` and `conn_state`. */
+  history: string;
+  connState: string;
+  explanation: string;
+  endReason: EndReason;
+}

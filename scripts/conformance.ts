@@ -47,6 +47,10 @@ function loadCases(root: string): Case[] {
   });
 }
 
+function list(frames: number[]): string {
+  return frames.length > 12 ? `${frames.slice(0, 12).join(',')},... (${frames.length})` : frames.join(',');
+}
+
 function sameSet(a: number[], b: number[]): boolean {
   if (a.length !== b.length) return false;
   const x = [...a].sort((p, q) => p - q);
@@ -83,8 +87,8 @@ async function main(): Promise<void> {
         if (!ours.has(t.a) || !ours.has(t.b)) why.push(`endpoints ${r.client} ${r.server} vs ${t.a} ${t.b}`);
         if (r.firstFrame !== t.first_frame || r.lastFrame !== t.last_frame) why.push(`frames ${r.firstFrame}-${r.lastFrame} vs ${t.first_frame}-${t.last_frame}`);
         if (r.packets !== t.packets) why.push(`packets ${r.packets} vs ${t.packets}`);
-        if (!sameSet(r.fins.map((f) => f.frame), t.fins.map((f) => f.frame))) why.push(`fins ${r.fins.map((f) => f.frame)} vs ${t.fins.map((f) => f.frame)}`);
-        if (!sameSet(r.resets.map((f) => f.frame), t.rsts.map((f) => f.frame))) why.push(`rsts ${r.resets.map((f) => f.frame)} vs ${t.rsts.map((f) => f.frame)}`);
+        if (!sameSet(r.fins.map((f) => f.frame), t.fins.map((f) => f.frame))) why.push(`fins ${list(r.fins.map((f) => f.frame))} vs ${list(t.fins.map((f) => f.frame))}`);
+        if (!sameSet(r.resets.map((f) => f.frame), t.rsts.map((f) => f.frame))) why.push(`rsts ${list(r.resets.map((f) => f.frame))} vs ${list(t.rsts.map((f) => f.frame))}`);
       }
       if (why.length === 0) streamsAgree++;
       else {

@@ -11,6 +11,11 @@ const BLOCK_IDB = 1;
 const BLOCK_PB_OBSOLETE = 2;
 const BLOCK_SPB = 3;
 const BLOCK_EPB = 6;
+const BLOCK_SYSTEMD_JOURNAL = 9;
+const BLOCK_CUSTOM = 0x00000bad;
+const BLOCK_CUSTOM_NO_COPY = 0x40000bad;
+/** Link type given to records that are not packets (see isRecordBlock). */
+export const LINKTYPE_NOT_A_PACKET = -1;
 
 const OPT_END = 0;
 const OPT_IF_TSRESOL = 9;
@@ -97,7 +102,9 @@ export class PcapngParser implements RecordParser {
           this.emitSimplePacket(b, p, length, base, onFrame);
           break;
         default:
-          // Name resolution, statistics, journal, decryption secrets, custom blocks: not needed here.
+          // Wireshark numbers custom, journal and Sysdig event blocks as frames: count them so frame
+          // numbers stay equal to tshark's. Other blocks (names, statistics, secrets) are skipped.
+          if (isRecordBlock(type)) this.emitRecord(p, base, onFrame);
           break;
       }
       p += length;
@@ -187,6 +194,19 @@ export class PcapngParser implements RecordParser {
     onFrame(frame);
   }
 
+  /** A record that is not a packet: it takes a frame number, keeps the previous time, and carries no bytes. */
+  private emitRecord(p: number, base: number, onFrame: FrameHandler): void {
+    const frame = this.frame;
+    frame.number = ++this.frames;
+    frame.capturedLength = 0;
+    frame.originalLength = 0;
+    frame.interfaceId = 0;
+    frame.linkType = LINKTYPE_NOT_A_PACKET;
+    frame.offset = p;
+    frame.fileOffset = base + p;
+    onFrame(frame);
+  }
+
   /**
    * Simple packet blocks carry no timestamp and no interface id (always interface 0). The frame keeps the
    * previous packet's time so durations stay sane; the captured length is what the block holds, capped by
@@ -210,6 +230,23 @@ export class PcapngParser implements RecordParser {
     frame.offset = p + 12;
     frame.fileOffset = base + p;
     onFrame(frame);
+  }
+}
+
+function isRecordBlock(type: number): boolean {
+  switch (type) {
+    case BLOCK_CUSTOM:
+    case BLOCK_CUSTOM_NO_COPY:
+    case BLOCK_SYSTEMD_JOURNAL:
+    case 0x204:
+    case 0x208:
+    case 0x216:
+    case 0x217:
+    case 0x221:
+    case 0x222:
+      return true;
+    default:
+      return false;
   }
 }
 

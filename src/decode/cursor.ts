@@ -14,19 +14,44 @@ export interface DecodeCursor {
   etherType: number;
   /** IP protocol number announced by the IP layer just decoded. */
   ipProtocol: number;
-  /** True when the IP layer was a non-first fragment (the transport header is elsewhere). */
-  laterFragment: boolean;
+  /** The IP layer just decoded is a fragment; offset (bytes), more-fragments flag and datagram id. */
+  fragment: boolean;
+  fragmentOffset: number;
+  moreFragments: boolean;
+  fragmentId: number;
+  /** Where this fragment's share of the datagram payload starts and ends (wire length). */
+  fragmentDataStart: number;
+  fragmentDataEnd: number;
+  /** Whether all of this fragment's data was captured (only such fragments are reassembled). */
+  fragmentCaptured: boolean;
   /** Encapsulations crossed so far, bounded to stop crafted loops. */
   depth: number;
 }
 
 export function newCursor(): DecodeCursor {
-  return { bytes: new Uint8Array(0), offset: 0, capturedEnd: 0, wireEnd: 0, etherType: 0, ipProtocol: 0, laterFragment: false, depth: 0 };
+  return {
+    bytes: new Uint8Array(0),
+    offset: 0,
+    capturedEnd: 0,
+    wireEnd: 0,
+    etherType: 0,
+    ipProtocol: 0,
+    fragment: false,
+    fragmentOffset: 0,
+    moreFragments: false,
+    fragmentId: 0,
+    fragmentDataStart: 0,
+    fragmentDataEnd: 0,
+    fragmentCaptured: false,
+    depth: 0,
+  };
 }
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
 /** Not a real ethertype: set by layers that know an IP packet follows but not its version. */
 export const ETHERTYPE_IP_BY_VERSION = 0x10000;
+/** Largest IP datagram: the bound used for a first fragment's inner layers until reassembly tells the size. */
+export const MAX_DATAGRAM = 65535;
 /** Not a real ethertype: an Ethernet header follows (VXLAN, GRE transparent bridging, ...). */
 export const ETHERTYPE_ETHERNET = 0x6558;

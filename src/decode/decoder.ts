@@ -1,13 +1,17 @@
 import type { Frame } from '../capture/frame.js';
+import { LINKTYPE_NOT_A_PACKET } from '../capture/pcapng.js';
 import { decodeBsdLoopback } from './bsd-loopback.js';
 import {
   ETHERTYPE_ETHERNET,
   ETHERTYPE_IP_BY_VERSION,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
+  MAX_DATAGRAM,
   newCursor,
   type DecodeCursor,
 } from './cursor.js';
+import { FragmentTracker, type Datagram } from './fragments.js';
+import { decodeIcmpQuote } from './icmp-quote.js';
 import { decodeEthernet, decodeEtherShims } from './ethernet.js';
 import { decodeGre } from './gre.js';
 import { decodeIeee80211, decodeRadiotap } from './ieee80211.js';
@@ -18,16 +22,19 @@ import { decodeSll, decodeSll2 } from './linux-cooked.js';
 import { decodeArcnetLinux, decodeFddi, decodeIpoib, decodeNflog } from './other-links.js';
 import { decodeCiscoHdlc, decodePpp } from './ppp.js';
 import { Reason, REASON_COUNT, REASON_NAMES, type NotDecodedReason } from './reasons.js';
-import type { TcpSegment } from './segment.js';
+import { copySegment, SegmentKind, type TcpSegment } from './segment.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdpTunnel } from './udp-tunnels.js';
 
 const ETHERTYPE_PPP = 0x880b;
+const IPPROTO_ICMP = 1;
 const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const IPPROTO_IPV6 = 41;
 const IPPROTO_GRE = 47;
+const IPPROTO_ICMPV6 = 58;
+
 /** Encapsulations a frame may nest (VLAN stacks count once); deeper is a crafted loop. */
 const MAX_DEPTH = 8;
 
@@ -38,9 +45,21 @@ const MAX_DEPTH = 8;
 export class SegmentDecoder {
   private readonly cursor: DecodeCursor = newCursor();
   private readonly counts = new Float64Array(REASON_COUNT);
+  private readonly fragments = new FragmentTracker();
+  /** The fragmented datagram whose first fragment is being decoded, while its inner layers are read. */
+  private datagram: Datagram | null = null;
+  private datagramKey = '';
+  private datagramComplete = false;
+  private datagramPayloadStart = 0;
+  private datagramDirect = false;
+  /** TCP segments decoded (quoted and header-only observations not included). */
   segments = 0;
 
-  /** Decodes `frame` into `seg`; false (and a counted reason) when the frame holds no TCP segment. */
+  /**
+   * Decodes `frame` into `seg`. True when there is something for the flow stage: a TCP segment, or a
+   * Quoted/HeaderOnly observation that tshark would number (check `seg.kind`). False (with a counted
+   * reason) otherwise.
+   */
   decode(frame: Frame, seg: TcpSegment): boolean {
     const c = this.cursor;
     c.bytes = frame.bytes;
@@ -48,18 +67,28 @@ export class SegmentDecoder {
     c.capturedEnd = frame.offset + frame.capturedLength;
     c.wireEnd = frame.offset + Math.max(frame.originalLength, frame.capturedLength);
     c.depth = 0;
-    c.laterFragment = false;
+    c.fragment = false;
+    seg.kind = SegmentKind.Normal;
     seg.vlan = -1;
-    let r = decodeLink(frame.linkType, c);
-    if (r === Reason.Decoded) r = decodeNetwork(c, seg);
+    seg.unreassembled = false;
+    this.datagram = null;
+    let r = frame.linkType === LINKTYPE_NOT_A_PACKET ? Reason.NotAPacket : decodeLink(frame.linkType, c);
+    if (r === Reason.Decoded) r = this.decodeNetwork(c, seg);
+    if (r === Reason.FragmentCompleted) r = Reason.Decoded;
+    else if (r === Reason.Decoded && this.datagram !== null) r = this.settleFragment(seg);
+    const kind = seg.kind as SegmentKind;
     if (r !== Reason.Decoded) {
       this.counts[r]++;
-      return false;
+      // Broken headers are still numbered by tshark: let the flow stage see them.
+      if (r !== Reason.Malformed || kind !== SegmentKind.HeaderOnly) return false;
+    } else if (kind === SegmentKind.Quoted) {
+      this.counts[Reason.IcmpError]++;
+    } else {
+      this.segments++;
     }
     seg.frame = frame.number;
     seg.seconds = frame.seconds;
     seg.nanos = frame.nanos;
-    this.segments++;
     return true;
   }
 
@@ -70,6 +99,126 @@ export class SegmentDecoder {
       if (this.counts[i] > 0) out[REASON_NAMES[i] as NotDecodedReason] = this.counts[i];
     }
     return out;
+  }
+
+  /** From an announced ethertype down to TCP, through any tunnels on the way. */
+  private decodeNetwork(c: DecodeCursor, seg: TcpSegment): Reason {
+    for (;;) {
+      if (++c.depth > MAX_DEPTH) return Reason.TooDeep;
+      let r = decodeEtherShims(c, seg);
+      if (r !== Reason.Decoded) return r;
+      let etherType = c.etherType;
+      if (etherType === ETHERTYPE_IP_BY_VERSION) {
+        if (c.capturedEnd - c.offset < 1) return Reason.Truncated;
+        const version = c.bytes[c.offset] >> 4;
+        etherType = version === 4 ? ETHERTYPE_IPV4 : version === 6 ? ETHERTYPE_IPV6 : 0;
+      }
+      switch (etherType) {
+        case ETHERTYPE_IPV4:
+          r = decodeIpv4(c, seg);
+          break;
+        case ETHERTYPE_IPV6:
+          r = decodeIpv6(c, seg);
+          break;
+        case ETHERTYPE_ETHERNET:
+          r = decodeEthernet(c);
+          if (r !== Reason.Decoded) return r;
+          continue;
+        case ETHERTYPE_PPP:
+          r = decodePpp(c);
+          if (r !== Reason.Decoded) return r;
+          continue;
+        default:
+          // Aruba's GRE protocol types 0x82xx carry 802.11 frames from the access points.
+          if ((etherType & 0xff00) !== 0x8200) return Reason.NotIp;
+          r = decodeIeee80211(c);
+          if (r !== Reason.Decoded) return r;
+          continue;
+      }
+      if (r !== Reason.Decoded) return r;
+      if (c.fragment) {
+        r = this.enterFragment(c, seg);
+        if (r !== Reason.Decoded) return r;
+      }
+      switch (c.ipProtocol) {
+        case IPPROTO_TCP:
+          if (this.datagram !== null) this.datagramDirect = this.datagramDirect && c.offset === this.datagramPayloadStart;
+          if (this.datagram !== null) this.datagram.tcpOffset = c.offset - this.datagramPayloadStart;
+          return decodeTcp(c, seg);
+        case IPPROTO_IPIP:
+          c.etherType = ETHERTYPE_IPV4;
+          continue;
+        case IPPROTO_IPV6:
+          c.etherType = ETHERTYPE_IPV6;
+          continue;
+        case IPPROTO_GRE:
+          r = decodeGre(c);
+          if (r !== Reason.Decoded) return r;
+          continue;
+        case IPPROTO_UDP:
+          r = decodeUdpTunnel(c);
+          if (r !== Reason.Decoded) return r;
+          continue;
+        case IPPROTO_ICMP:
+        case IPPROTO_ICMPV6:
+          return this.datagram !== null ? Reason.NotTcp : decodeIcmpQuote(c, seg);
+        default:
+          return Reason.NotTcp;
+      }
+    }
+  }
+
+  /**
+   * A fragment: records its range. Later fragments end decoding here (releasing a held TCP header when
+   * they complete the datagram); a first fragment goes on to its transport header, which is held until
+   * the datagram completes. As in Wireshark, a first IPv4 fragment whose data was cut by the snap length
+   * is not reassembled but read as it is.
+   */
+  private enterFragment(c: DecodeCursor, seg: TcpSegment): Reason {
+    if (this.datagram !== null) return Reason.Fragment;
+    if (!c.fragmentCaptured) {
+      if (seg.ipVersion === 4 && c.fragmentOffset === 0) {
+        seg.unreassembled = true;
+        return Reason.Decoded;
+      }
+      return Reason.Fragment;
+    }
+    const key = `${seg.ipVersion} ${seg.src0} ${seg.src1} ${seg.src2} ${seg.src3} ${seg.dst0} ${seg.dst1} ${seg.dst2} ${seg.dst3} ${c.fragmentId} ${c.ipProtocol}`;
+    const { datagram, complete } = this.fragments.add(key, c.fragmentOffset, c.fragmentDataEnd - c.fragmentDataStart, c.moreFragments);
+    if (c.fragmentOffset !== 0) {
+      if (!complete) return Reason.Fragment;
+      this.fragments.forget(key);
+      const held = datagram.pending;
+      if (held === null) return Reason.Fragment;
+      copySegment(held, seg);
+      if (datagram.direct) seg.payloadLength = FragmentTracker.directPayload(datagram, seg.headerLength);
+      seg.capturedPayloadLength = 0;
+      return Reason.FragmentCompleted;
+    }
+    this.datagram = datagram;
+    this.datagramKey = key;
+    this.datagramComplete = complete;
+    this.datagramPayloadStart = c.offset;
+    this.datagramDirect = true;
+    // Inner lengths are not bounded by this fragment's end: the datagram goes on in later fragments.
+    c.wireEnd = c.offset + MAX_DATAGRAM;
+    return Reason.Decoded;
+  }
+
+  /** After a first fragment's TCP header was read: release it now if the datagram is complete, else hold it. */
+  private settleFragment(seg: TcpSegment): Reason {
+    const datagram = this.datagram;
+    this.datagram = null;
+    if (datagram === null) return Reason.Decoded;
+    if (seg.kind !== SegmentKind.Normal) return Reason.Fragment;
+    if (this.datagramComplete) {
+      this.fragments.forget(this.datagramKey);
+      datagram.total = Math.max(datagram.total, 0);
+      if (this.datagramDirect) seg.payloadLength = FragmentTracker.directPayload(datagram, seg.headerLength);
+      return Reason.Decoded;
+    }
+    this.fragments.hold(datagram, seg, this.datagramDirect, datagram.tcpOffset);
+    return Reason.Fragment;
   }
 }
 
@@ -115,64 +264,5 @@ function decodeLink(linkType: number, c: DecodeCursor): Reason {
       return decodeRadiotap(c);
     default:
       return Reason.UnsupportedLinkType;
-  }
-}
-
-/** From an announced ethertype down to TCP, through any tunnels on the way. */
-function decodeNetwork(c: DecodeCursor, seg: TcpSegment): Reason {
-  for (;;) {
-    if (++c.depth > MAX_DEPTH) return Reason.TooDeep;
-    let r = decodeEtherShims(c, seg);
-    if (r !== Reason.Decoded) return r;
-    let etherType = c.etherType;
-    if (etherType === ETHERTYPE_IP_BY_VERSION) {
-      if (c.capturedEnd - c.offset < 1) return Reason.Truncated;
-      const version = c.bytes[c.offset] >> 4;
-      etherType = version === 4 ? ETHERTYPE_IPV4 : version === 6 ? ETHERTYPE_IPV6 : 0;
-    }
-    switch (etherType) {
-      case ETHERTYPE_IPV4:
-        r = decodeIpv4(c, seg);
-        break;
-      case ETHERTYPE_IPV6:
-        r = decodeIpv6(c, seg);
-        break;
-      case ETHERTYPE_ETHERNET:
-        r = decodeEthernet(c);
-        if (r !== Reason.Decoded) return r;
-        continue;
-      case ETHERTYPE_PPP:
-        r = decodePpp(c);
-        if (r !== Reason.Decoded) return r;
-        continue;
-      default:
-        // Aruba's GRE protocol types 0x82xx carry 802.11 frames from the access points.
-        if ((etherType & 0xff00) !== 0x8200) return Reason.NotIp;
-        r = decodeIeee80211(c);
-        if (r !== Reason.Decoded) return r;
-        continue;
-    }
-    if (r !== Reason.Decoded) return r;
-    if (c.laterFragment) return Reason.Fragment;
-    switch (c.ipProtocol) {
-      case IPPROTO_TCP:
-        return decodeTcp(c, seg);
-      case IPPROTO_IPIP:
-        c.etherType = ETHERTYPE_IPV4;
-        continue;
-      case IPPROTO_IPV6:
-        c.etherType = ETHERTYPE_IPV6;
-        continue;
-      case IPPROTO_GRE:
-        r = decodeGre(c);
-        if (r !== Reason.Decoded) return r;
-        continue;
-      case IPPROTO_UDP:
-        r = decodeUdpTunnel(c);
-        if (r !== Reason.Decoded) return r;
-        continue;
-      default:
-        return Reason.NotTcp;
-    }
   }
 }

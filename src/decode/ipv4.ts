@@ -36,10 +36,18 @@ export function decodeIpv4(c: DecodeCursor, seg: TcpSegment): Reason {
   seg.dst2 = 0;
   seg.dst3 = u32be(b, p + 16);
   c.ipProtocol = b[p + 9];
-  // Only the first fragment (offset 0) carries the transport header.
-  c.laterFragment = (fragment & 0x1fff) !== 0;
   c.offset = p + headerLength;
   c.wireEnd = p + totalLength;
   if (c.capturedEnd > c.wireEnd) c.capturedEnd = c.wireEnd;
+  // MF set or a non-zero offset: a fragment; only the first (offset 0) carries the transport header.
+  c.fragment = (fragment & 0x3fff) !== 0;
+  if (c.fragment) {
+    c.fragmentOffset = (fragment & 0x1fff) * 8;
+    c.moreFragments = (fragment & 0x2000) !== 0;
+    c.fragmentId = seg.ipId;
+    c.fragmentDataStart = c.offset;
+    c.fragmentDataEnd = c.wireEnd;
+    c.fragmentCaptured = c.capturedEnd >= c.wireEnd;
+  }
   return Reason.Decoded;
 }

@@ -39,7 +39,7 @@ export function decodeIpv6(c: DecodeCursor, seg: TcpSegment): Reason {
   if (c.capturedEnd > c.wireEnd) c.capturedEnd = c.wireEnd;
   let next = b[p + 6];
   let q = p + 40;
-  c.laterFragment = false;
+  c.fragment = false;
   for (let i = 0; i < MAX_EXTENSION_HEADERS; i++) {
     switch (next) {
       case HOP_BY_HOP:
@@ -62,9 +62,18 @@ export function decodeIpv6(c: DecodeCursor, seg: TcpSegment): Reason {
       case FRAGMENT: {
         if (c.capturedEnd - q < 8) return Reason.Truncated;
         next = b[q];
-        // Non-zero fragment offset: the upper-layer header is in the first fragment, not here.
-        if (u16be(b, q + 2) >> 3 !== 0) c.laterFragment = true;
+        const field = u16be(b, q + 2);
+        c.fragment = true;
+        c.fragmentOffset = (field >> 3) * 8;
+        c.moreFragments = (field & 1) !== 0;
+        c.fragmentId = u32be(b, q + 4);
         q += 8;
+        // The fragmentable part (further extension headers included) starts after the fragment header.
+        c.fragmentDataStart = q;
+        c.fragmentDataEnd = c.wireEnd;
+        c.fragmentCaptured = c.capturedEnd >= c.wireEnd;
+        // An atomic fragment (offset 0, no more fragments) is a whole datagram (RFC 8200 4.5).
+        if (c.fragmentOffset === 0 && !c.moreFragments) c.fragment = false;
         break;
       }
       default:

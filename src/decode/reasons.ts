@@ -8,9 +8,15 @@ export const enum Reason {
   Truncated = 5,
   Malformed = 6,
   TooDeep = 7,
+  /** A pcapng record that is not a packet (custom block, systemd journal entry). */
+  NotAPacket = 8,
+  /** An ICMP error quoting a TCP header (numbered like tshark, recorded, not a segment). */
+  IcmpError = 9,
+  /** Internal: a later fragment completed a datagram and released its held TCP header. */
+  FragmentCompleted = 10,
 }
 
-export const REASON_COUNT = 8;
+export const REASON_COUNT = 10;
 
 export const REASON_NAMES: readonly string[] = [
   'decoded',
@@ -21,6 +27,8 @@ export const REASON_NAMES: readonly string[] = [
   'truncated-header',
   'malformed-header',
   'too-many-encapsulations',
+  'not-a-packet',
+  'icmp-error',
 ];
 
 /** The keys that can appear in a capture's `notDecoded` counts. */
@@ -31,4 +39,6 @@ export type NotDecodedReason =
   | 'ip-fragment'
   | 'truncated-header'
   | 'malformed-header'
-  | 'too-many-encapsulations';
+  | 'too-many-encapsulations'
+  | 'not-a-packet'
+  | 'icmp-error';

@@ -4,6 +4,11 @@
  * nothing downstream touches the packet buffer.
  */
 export interface TcpSegment {
+  /**
+   * What this observation is. Normal segments are tracked; tshark also numbers streams for TCP headers
+   * quoted in ICMP errors and for headers too broken to track, so those reach the flow stage as well.
+   */
+  kind: SegmentKind;
   /** Frame this segment came from. */
   frame: number;
   seconds: number;
@@ -53,6 +58,21 @@ export interface TcpSegment {
   windowScale: number;
   /** Outermost 802.1Q/802.1ad VLAN id, or -1 (reported only; streams ignore VLANs as tshark does). */
   vlan: number;
+  /** The header came from an IP datagram whose fragments were not reassembled: no base sequence from it. */
+  unreassembled: boolean;
+  /** Quoted segments: the ICMP type and code, and the address of the host that sent the error. */
+  icmpType: number;
+  icmpCode: number;
+  icmpFrom: string;
+}
+
+export const enum SegmentKind {
+  /** A TCP segment: tracked. */
+  Normal = 0,
+  /** A TCP header quoted in an ICMP/ICMPv6 error: numbered as tshark does, recorded as an error, not a segment. */
+  Quoted = 1,
+  /** A header with a bogus data offset or longer than its segment: numbered, not tracked. */
+  HeaderOnly = 2,
 }
 
 export const FIN = 0x001;
@@ -67,6 +87,7 @@ export const NS = 0x100;
 
 export function newSegment(): TcpSegment {
   return {
+    kind: SegmentKind.Normal,
     frame: 0,
     seconds: 0,
     nanos: 0,
@@ -96,5 +117,14 @@ export function newSegment(): TcpSegment {
     tsEcr: 0,
     windowScale: -1,
     vlan: -1,
+    unreassembled: false,
+    icmpType: 0,
+    icmpCode: 0,
+    icmpFrom: '',
   };
+}
+
+/** Copies every field (fragments keep a first fragment's header until the datagram completes). */
+export function copySegment(from: TcpSegment, to: TcpSegment): void {
+  Object.assign(to, from);
 }

@@ -1,32 +1,39 @@
 import { u16be, u32be } from '../capture/byte-order.js';
 import type { DecodeCursor } from './cursor.js';
 import { Reason } from './reasons.js';
-import type { TcpSegment } from './segment.js';
+import { SegmentKind, type TcpSegment } from './segment.js';
 
 const OPTION_END = 0;
 const OPTION_NOP = 1;
 const OPTION_WINDOW_SCALE = 3;
 const OPTION_TIMESTAMP = 8;
 
+/** Bytes of TCP header that must be captured: ports, sequence, acknowledgment, flags and window. */
+export const TCP_MINIMUM_CAPTURED = 16;
+
 /**
  * TCP header (RFC 9293 3.1). The payload length comes from the IP length fields via the cursor's wireEnd,
- * so captures cut short by a snap length still give exact sequence numbers.
+ * so captures cut short by a snap length still give exact sequence numbers. Like tshark, 16 captured
+ * bytes are enough; a header with a bogus data offset is still read (HeaderOnly) because tshark still
+ * numbers its stream, but it is not tracked.
  */
 export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
   const b = c.bytes;
   const p = c.offset;
-  if (c.capturedEnd - p < 20) return Reason.Truncated;
+  if (c.capturedEnd - p < TCP_MINIMUM_CAPTURED) return Reason.Truncated;
+  readTcpFields(b, p, seg);
   const headerLength = (b[p + 12] >> 4) * 4;
-  if (headerLength < 20) return Reason.Malformed;
   const segmentLength = c.wireEnd - p;
-  if (headerLength > segmentLength) return Reason.Malformed;
-  seg.srcPort = u16be(b, p);
-  seg.dstPort = u16be(b, p + 2);
-  seg.seq = u32be(b, p + 4);
-  seg.ack = u32be(b, p + 8);
-  seg.flags = ((b[p + 12] & 0x0f) << 8) | b[p + 13];
-  seg.window = u16be(b, p + 14);
   seg.headerLength = headerLength;
+  if (headerLength < 20 || headerLength > segmentLength) {
+    seg.kind = SegmentKind.HeaderOnly;
+    seg.payloadLength = 0;
+    seg.capturedPayloadLength = 0;
+    seg.optionsLength = 0;
+    seg.hasTimestamp = false;
+    seg.windowScale = -1;
+    return Reason.Malformed;
+  }
   seg.optionsLength = headerLength - 20;
   seg.payloadLength = segmentLength - headerLength;
   const payloadStart = p + headerLength;
@@ -35,6 +42,16 @@ export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
   seg.windowScale = -1;
   if (headerLength > 20) readOptions(b, p + 20, Math.min(payloadStart, c.capturedEnd), seg);
   return Reason.Decoded;
+}
+
+/** The fixed fields in the first 16 bytes, shared with headers quoted in ICMP errors. */
+export function readTcpFields(b: Uint8Array, p: number, seg: TcpSegment): void {
+  seg.srcPort = u16be(b, p);
+  seg.dstPort = u16be(b, p + 2);
+  seg.seq = u32be(b, p + 4);
+  seg.ack = u32be(b, p + 8);
+  seg.flags = ((b[p + 12] & 0x0f) << 8) | b[p + 13];
+  seg.window = u16be(b, p + 14);
 }
 
 /** Scans the options for RFC 7323 timestamps and window scale; a malformed list just ends the scan. */

@@ -1,8 +1,9 @@
-import { ACK, FIN, RST, SYN, type TcpSegment } from '../decode/segment.js';
+import { SegmentKind, type TcpSegment } from '../decode/segment.js';
 import { Flow, type FlowEndReason } from './flow.js';
 import { FlowList } from './flow-list.js';
 import { FlowTable } from './flow-table.js';
 import { RetiredTable } from './retired-table.js';
+import { splitsStream, updateBases } from './stream-rules.js';
 
 export interface FlowOptions {
   /** Most flows held at once; beyond it the longest-idle flow is ended early (SYN floods). */
@@ -65,7 +66,11 @@ export class FlowAssembler<T> {
     return this.table.size;
   }
 
-  /** Routes one segment to its flow (created if needed) and tracks it there. */
+  /**
+   * Routes one observation to its flow (created if needed, or a new stream where tshark starts one) and
+   * hands it to the next stage. Quoted headers (ICMP errors) and broken headers take part in the
+   * numbering exactly as in tshark, but only normal segments count as the flow's packets.
+   */
   segment(seg: TcpSegment): void {
     const time = seg.seconds + seg.nanos * 1e-9;
     if (time > this.now) {
@@ -79,8 +84,12 @@ export class FlowAssembler<T> {
       const r = this.retired.size > 0 ? this.retired.find(seg, hash) : -1;
       if (r >= 0) {
         const old = this.retired.get(r);
-        if (!startsNewStream(old, this.retired.direction, seg)) {
-          this.stragglers++;
+        const retiredDirection = this.retired.direction;
+        if (!splitsStream(old, retiredDirection, seg)) {
+          // A late packet of a connection already judged: same stream, not part of its verdict.
+          updateBases(old, retiredDirection, seg, setsBase(seg));
+          this.retired.setBases(r, old);
+          if (seg.kind !== SegmentKind.Quoted) this.stragglers++;
           this.retired.touch(r, this.now);
           return;
         }
@@ -88,8 +97,8 @@ export class FlowAssembler<T> {
       }
       flow = this.create(seg, hash);
       direction = 0;
-    } else if (startsNewStream(flow, direction, seg)) {
-      // Port reuse: the old connection ends here and a new stream starts with this segment's source as A.
+    } else if (splitsStream(flow, direction, seg)) {
+      // Port reuse: every later packet of this 4-tuple belongs to the new stream, whose A is this source.
       const old = flow;
       this.unlist(old);
       flow = new Flow<T>(this.handlers.create());
@@ -99,7 +108,12 @@ export class FlowAssembler<T> {
       direction = 0;
       this.handlers.end(old, 'port-reused');
     }
-    this.observe(flow, direction, seg, time);
+    updateBases(flow, direction, seg, setsBase(seg));
+    if (seg.kind === SegmentKind.HeaderOnly) {
+      this.note(flow, seg, time);
+      return;
+    }
+    if (seg.kind === SegmentKind.Normal) this.note(flow, seg, time);
     this.handlers.track(flow.state, direction, seg);
     if (flow.list === LIST_OPEN && this.handlers.finished(flow.state)) {
       this.open.remove(flow);
@@ -131,29 +145,16 @@ export class FlowAssembler<T> {
   private start(flow: Flow<T>, seg: TcpSegment): void {
     flow.stream = this.nextStream++;
     flow.firstFrame = seg.frame;
+    flow.lastSeen = seg.seconds + seg.nanos * 1e-9;
     this.open.append(flow);
   }
 
-  /** What the flow stage itself tracks: ISNs and FIN/RST for tshark's port-reuse rule, recency for the lists. */
-  private observe(flow: Flow<T>, direction: number, seg: TcpSegment, time: number): void {
-    const flags = seg.flags;
+  /** Packet count, frame range and recency of a flow's own segments. */
+  private note(flow: Flow<T>, seg: TcpSegment, time: number): void {
+    if (flow.packets === 0) flow.firstFrame = seg.frame;
     flow.packets++;
     flow.lastFrame = seg.frame;
     flow.lastSeen = time;
-    if ((flags & SYN) !== 0) {
-      if (direction === 0 && !flow.synSeen0) {
-        flow.synSeen0 = true;
-        flow.isn0 = seg.seq;
-      } else if (direction === 1 && !flow.synSeen1) {
-        flow.synSeen1 = true;
-        flow.isn1 = seg.seq;
-      }
-    }
-    if ((flags & FIN) !== 0) {
-      if (direction === 0) flow.fin0 = true;
-      else flow.fin1 = true;
-    }
-    if ((flags & RST) !== 0) flow.rstSeen = true;
     if (flow.list === LIST_OPEN) this.open.touch(flow);
     else this.finished.touch(flow);
   }
@@ -192,30 +193,9 @@ export class FlowAssembler<T> {
   }
 }
 
-/** The parts of a flow Wireshark's port-reuse rule looks at (live flows and retired ones alike). */
-interface ReuseFacts {
-  synSeen0: boolean;
-  synSeen1: boolean;
-  isn0: number;
-  isn1: number;
-  fin0: boolean;
-  fin1: boolean;
-  rstSeen: boolean;
-}
-
-/**
- * Wireshark's port-reuse rule (packet-tcp.c): a SYN, or SYN/ACK, whose sequence number differs from the
- * ISN already seen in that direction starts a new conversation, as does any SYN once the conversation
- * has seen a FIN or RST.
- */
-function startsNewStream(flow: ReuseFacts, direction: number, seg: TcpSegment): boolean {
-  const flags = seg.flags;
-  if ((flags & SYN) === 0 || (flags & RST) !== 0) return false;
-  const seen = direction === 0 ? flow.synSeen0 : flow.synSeen1;
-  const isn = direction === 0 ? flow.isn0 : flow.isn1;
-  if (seen && isn !== seg.seq) return true;
-  if ((flags & ACK) === 0 && (flow.fin0 || flow.fin1 || flow.rstSeen) && !(seen && isn === seg.seq)) return true;
-  return false;
+/** Only segments tshark analyses set base sequence numbers (not quotes, broken headers or unreassembled fragments). */
+function setsBase(seg: TcpSegment): boolean {
+  return seg.kind === SegmentKind.Normal && !seg.unreassembled;
 }
 
 function swapEndpoints<T>(flow: Flow<T>): void {

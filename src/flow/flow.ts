@@ -3,7 +3,9 @@
  * it, and what the table needs for its lifecycle. `state` carries the next stage's per-connection
  * record, created by the factory the pipeline gives the table.
  */
-export class Flow<T> {
+import type { StreamBases } from './stream-rules.js';
+
+export class Flow<T> implements StreamBases {
   /** Wireshark `tcp.stream` index. */
   stream = 0;
   ipVersion = 0;
@@ -20,20 +22,18 @@ export class Flow<T> {
   bPort = 0;
   hash = 0;
 
+  /** First and last frame of the flow's own segments (ICMP errors quoting it not included). */
   firstFrame = 0;
   lastFrame = 0;
   /** Capture time of the last segment, seconds as a double (ordering and idle times only). */
   lastSeen = 0;
   packets = 0;
 
-  /** Per direction (0: A->B, 1: B->A): ISN of the SYN seen, for tshark's port-reuse rule. */
-  synSeen0 = false;
-  synSeen1 = false;
-  isn0 = 0;
-  isn1 = 0;
-  fin0 = false;
-  fin1 = false;
-  rstSeen = false;
+  /** tshark's base sequence per endpoint (see stream-rules.ts), which decides port reuse. */
+  base0Set = false;
+  base0 = 0;
+  base1Set = false;
+  base1 = 0;
 
   /** Intrusive links for the table's idle-ordered lists; the list id says which one. */
   prev: Flow<T> | null = null;

@@ -1,26 +1,17 @@
 import type { TcpSegment } from '../decode/segment.js';
 import type { Flow } from './flow.js';
+import type { StreamBases } from './stream-rules.js';
 
 const KEY_WORDS = 10;
-const FLAG_SYN0 = 1;
-const FLAG_SYN1 = 2;
-const FLAG_FIN0 = 4;
-const FLAG_FIN1 = 8;
-const FLAG_RST = 16;
+const FLAG_BASE0 = 1;
+const FLAG_BASE1 = 2;
 const FLAG_ALIVE = 32;
 const FLAG_EVICTED = 64;
 const INITIAL = 4096;
 
 /** What the flow stage remembers of a flow that has been judged, for the packets that still trickle in. */
-export interface RetiredFlow {
+export interface RetiredFlow extends StreamBases {
   stream: number;
-  synSeen0: boolean;
-  synSeen1: boolean;
-  isn0: number;
-  isn1: number;
-  fin0: boolean;
-  fin1: boolean;
-  rstSeen: boolean;
   evicted: boolean;
 }
 
@@ -47,7 +38,7 @@ export class RetiredTable {
   private slotMask = INITIAL * 2 - 1;
   /** Flow direction of the last hit (0: A->B). */
   direction = 0;
-  private readonly hit: RetiredFlow = { stream: 0, synSeen0: false, synSeen1: false, isn0: 0, isn1: 0, fin0: false, fin1: false, rstSeen: false, evicted: false };
+  private readonly hit: RetiredFlow = { stream: 0, base0Set: false, base0: 0, base1Set: false, base1: 0, evicted: false };
 
   constructor(
     private readonly maxEntries: number,
@@ -77,18 +68,10 @@ export class RetiredTable {
     keys[k + 9] = flow.bPort;
     this.hashes[i] = flow.hash;
     this.streams[i] = flow.stream;
-    this.isn0[i] = flow.isn0;
-    this.isn1[i] = flow.isn1;
     this.versions[i] = flow.ipVersion;
     this.retiredAt[i] = now;
-    this.flags[i] =
-      FLAG_ALIVE |
-      (flow.synSeen0 ? FLAG_SYN0 : 0) |
-      (flow.synSeen1 ? FLAG_SYN1 : 0) |
-      (flow.fin0 ? FLAG_FIN0 : 0) |
-      (flow.fin1 ? FLAG_FIN1 : 0) |
-      (flow.rstSeen ? FLAG_RST : 0) |
-      (evicted ? FLAG_EVICTED : 0);
+    this.flags[i] = FLAG_ALIVE | (evicted ? FLAG_EVICTED : 0);
+    this.setBases(i, flow);
     this.count++;
     this.place(i);
   }
@@ -121,15 +104,19 @@ export class RetiredTable {
     const f = this.flags[i];
     const hit = this.hit;
     hit.stream = this.streams[i];
-    hit.synSeen0 = (f & FLAG_SYN0) !== 0;
-    hit.synSeen1 = (f & FLAG_SYN1) !== 0;
-    hit.isn0 = this.isn0[i];
-    hit.isn1 = this.isn1[i];
-    hit.fin0 = (f & FLAG_FIN0) !== 0;
-    hit.fin1 = (f & FLAG_FIN1) !== 0;
-    hit.rstSeen = (f & FLAG_RST) !== 0;
+    hit.base0Set = (f & FLAG_BASE0) !== 0;
+    hit.base0 = this.isn0[i];
+    hit.base1Set = (f & FLAG_BASE1) !== 0;
+    hit.base1 = this.isn1[i];
     hit.evicted = (f & FLAG_EVICTED) !== 0;
     return hit;
+  }
+
+  /** Stores an entry's base sequence numbers (they keep evolving with late packets, as in tshark). */
+  setBases(i: number, bases: StreamBases): void {
+    this.isn0[i] = bases.base0;
+    this.isn1[i] = bases.base1;
+    this.flags[i] = (this.flags[i] & ~(FLAG_BASE0 | FLAG_BASE1)) | (bases.base0Set ? FLAG_BASE0 : 0) | (bases.base1Set ? FLAG_BASE1 : 0);
   }
 
   /** A late packet arrived: move the entry to the young end of the ring so retention counts from now. */

@@ -39,6 +39,8 @@ export async function analyzeCapture(file: string, onConnection: (record: Connec
   let nowNanos = 0;
   let connections = 0;
   const emit = (flow: Flow<TrackedConnection>, reason: FlowEndReason): void => {
+    // A stream tshark numbered only because an ICMP error quoted it is not a connection.
+    if (flow.packets === 0) return;
     connections++;
     onConnection(buildRecord(flow, reason, { seconds: nowSeconds, nanos: nowNanos }, { file, precision, thresholds }));
   };

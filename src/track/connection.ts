@@ -1,5 +1,5 @@
 import { EndpointTrack } from './endpoint.js';
-import type { FinEvent, RstEvent } from './evidence.js';
+import type { FinEvent, IcmpEvent, RstEvent } from './evidence.js';
 import { ZeekHistory } from './zeek-history.js';
 
 /**
@@ -22,6 +22,7 @@ export class TrackedConnection {
   finSegments = 0;
   readonly resets: RstEvent[] = [];
   rstSegments = 0;
+  readonly icmp: IcmpEvent[] = [];
   /** The second FIN did not acknowledge the first: the FINs crossed in flight (simultaneous close). */
   finsCrossed = false;
   readonly zeek = new ZeekHistory();

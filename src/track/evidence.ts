@@ -74,3 +74,18 @@ export interface RstEvent {
 
 /** Evidence lists are capped so a FIN or RST storm cannot grow one connection without bound. */
 export const MAX_EVENTS = 32;
+
+/** An ICMP/ICMPv6 error that quoted one of the connection's segments (e.g. port unreachable for its SYN). */
+export interface IcmpEvent {
+  frame: number;
+  /** Flow direction of the quoted segment's sender (the error went back to it). */
+  about: number;
+  seconds: number;
+  nanos: number;
+  ipVersion: number;
+  type: number;
+  code: number;
+  /** Address of the host or router that sent the error. */
+  reporter: string;
+  quotedFlags: number;
+}

@@ -1,4 +1,4 @@
-import { ACK, FIN, RST, SYN, type TcpSegment } from '../decode/segment.js';
+import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
 import type { TrackedConnection } from './connection.js';
 import type { EndpointTrack } from './endpoint.js';
 import { MAX_EVENTS } from './evidence.js';
@@ -12,6 +12,10 @@ import { TcpState } from './tcp-state.js';
  * The capture point is assumed to be near enough to both ends that what is on the wire was delivered.
  */
 export function trackSegment(conn: TrackedConnection, dir: number, seg: TcpSegment): void {
+  if (seg.kind === SegmentKind.Quoted) {
+    recordIcmp(conn, dir, seg);
+    return;
+  }
   const sender = conn.ends[dir];
   const peer = conn.ends[dir ^ 1];
   const flags = seg.flags;
@@ -239,6 +243,22 @@ function recordReset(conn: TrackedConnection, dir: number, seg: TcpSegment, send
   if (conn.resets[conn.resets.length - 1]?.acceptable === false) return;
   sender.state = TcpState.Closed;
   peer.state = TcpState.Closed;
+}
+
+/** An ICMP error about one of our segments: evidence (a SYN answered by port-unreachable is a refusal). */
+function recordIcmp(conn: TrackedConnection, dir: number, seg: TcpSegment): void {
+  if (conn.icmp.length >= MAX_EVENTS) return;
+  conn.icmp.push({
+    frame: seg.frame,
+    about: dir,
+    seconds: seg.seconds,
+    nanos: seg.nanos,
+    ipVersion: seg.ipVersion,
+    type: seg.icmpType,
+    code: seg.icmpCode,
+    reporter: seg.icmpFrom,
+    quotedFlags: seg.flags,
+  });
 }
 
 function remember(sender: EndpointTrack, seg: TcpSegment): void {

@@ -1,3 +1,4 @@
+import { describeIcmp } from './icmp-errors.js';
 import { humanDuration } from './time-format.js';
 import type { Judgement } from './judge.js';
 import type { Side } from './types.js';
@@ -57,6 +58,9 @@ export function explain(ctx: ExplainContext): string {
     case 'keepalive-timeout':
       return `${Who(e)} sent keepalive probes from frame ${j.evidence[0]} that ${other(e)} never answered, then reset the connection (frame ${rst?.frame}): the peer or the path had gone away.`;
     case 'refused':
+      if (j.icmp !== null) {
+        return `The SYN from ${other(e)} (frame ${j.evidence[0]}) to ${who(e)} was answered by ICMP ${describeIcmp(j.icmp)} from ${j.icmp.reporter} (frame ${j.icmp.frame}): the connection was refused (a firewall reject, or nothing listening).`;
+      }
       return `${Who(e)} answered the SYN (frame ${j.evidence[0]}) with a RST (frame ${rst?.frame}): nothing was listening on that port, the connection was refused.`;
     case 'reset':
       if (j.cause === 'middlebox-suspected') {
@@ -72,6 +76,9 @@ export function explain(ctx: ExplainContext): string {
     case 'fin-unacked':
       return `${Who(e)} sent a FIN (frames ${frames(j.evidence)}) that ${other(e)} never ACKed${j.confidence === 'possible' ? ' before the capture ended' : ''}: the peer or the path stopped responding.`;
     case 'unanswered':
+      if (j.icmp !== null) {
+        return `The SYN from ${other(e)} (frame ${j.evidence[0]}) never reached ${who(e)}: ${j.icmp.reporter} answered with ICMP ${describeIcmp(j.icmp)} (frame ${j.icmp.frame}).`;
+      }
       return `The SYN from ${other(e)} (frame ${j.evidence[0]}) got no answer from ${who(e)}: dropped by a firewall, lost, or the host is down.`;
     case 'orderly':
       return (

@@ -1,5 +1,6 @@
 import type { TrackedConnection } from '../track/connection.js';
-import type { RstEvent } from '../track/evidence.js';
+import type { IcmpEvent, RstEvent } from '../track/evidence.js';
+import { isRefusal } from './icmp-errors.js';
 import { TcpState } from '../track/tcp-state.js';
 import { looksForged, middleboxSignals, type MiddleboxSignals } from './middlebox.js';
 import type { Activity, Cause, Confidence, FromState, Verdict } from './types.js';
@@ -34,6 +35,8 @@ export interface Judgement {
   reset: RstEvent | null;
   /** Why a RST looks forged (middlebox-suspected only). */
   middlebox: MiddleboxSignals | null;
+  /** The ICMP error that answered the SYN (refused or unanswered). */
+  icmp: IcmpEvent | null;
 }
 
 /**
@@ -58,6 +61,7 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
     evidence: [],
     reset: null,
     middlebox: null,
+    icmp: null,
   };
   const client = conn.ends[clientDir];
   const server = conn.ends[serverDir];
@@ -84,11 +88,13 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
   }
 
   if (conn.fins.length === 0) {
-    // A SYN that never got any answer: filtered, lost, or a host that is down.
     if (conn.synFrom === clientDir && server.packets === 0) {
-      result.verdict = 'unanswered';
+      // The SYN got an ICMP error instead: a refusal (port unreachable, prohibited) or a dead end.
+      const icmp = conn.icmp.find((e) => e.about === clientDir && (e.quotedFlags & 0x012) === 0x002) ?? null;
+      result.icmp = icmp;
+      result.verdict = icmp !== null && isRefusal(icmp) ? 'refused' : 'unanswered';
       result.endpoint = serverDir;
-      result.evidence = [client.synFrame];
+      result.evidence = icmp === null ? [client.synFrame] : [client.synFrame, icmp.frame];
       return result;
     }
     result.verdict = 'open';

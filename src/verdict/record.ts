@@ -1,8 +1,9 @@
 import type { Flow } from '../flow/flow.js';
 import type { TrackedConnection } from '../track/connection.js';
 import { TCP_STATE_NAMES } from '../track/tcp-state.js';
-import { formatEndpoint } from './address-format.js';
+import { formatEndpoint } from '../decode/address-text.js';
 import { explain } from './explain.js';
+import { describeIcmp } from './icmp-errors.js';
 import { judge, type Thresholds } from './judge.js';
 import { clientDirection } from './roles.js';
 import { isoTime, secondsBetween } from './time-format.js';
@@ -77,6 +78,15 @@ export function buildRecord(
       window: r.window,
       ttl: r.ttl,
       ipId: r.ipId < 0 ? null : r.ipId,
+    })),
+    icmpErrors: conn.icmp.map((e) => ({
+      frame: e.frame,
+      time: time(e.seconds, e.nanos),
+      about: sideOf(e.about),
+      type: e.type,
+      code: e.code,
+      description: describeIcmp(e),
+      reporter: e.reporter,
     })),
     evidence: j.evidence.filter((f) => f > 0),
     history: conn.zeek.history,

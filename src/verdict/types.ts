@@ -78,6 +78,18 @@ export interface ResetEvidence {
   ipId: number | null;
 }
 
+export interface IcmpEvidence {
+  frame: number;
+  time: string;
+  /** The side whose segment the error quoted (it is addressed to that side). */
+  about: Side;
+  type: number;
+  code: number;
+  description: string;
+  /** Address of the router or host that sent the error. */
+  reporter: string;
+}
+
 /** One connection's verdict with its evidence: an element of the JSON report's `connections`. */
 export interface ConnectionRecord {
   /** The capture file, as given. */
@@ -117,6 +129,8 @@ export interface ConnectionRecord {
   states: { client: TcpStateName; server: TcpStateName };
   fins: FinEvidence[];
   resets: ResetEvidence[];
+  /** ICMP errors quoting the connection's segments. */
+  icmpErrors: IcmpEvidence[];
   /** Frame numbers that prove the verdict. */
   evidence: number[];
   /** Zeek conn.log `history` and `conn_state`. */

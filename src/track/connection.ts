@@ -1,5 +1,6 @@
 import { EndpointTrack } from './endpoint.js';
 import type { FinEvent, IcmpEvent, RstEvent } from './evidence.js';
+import { LadderRecorder } from './ladder.js';
 import { ZeekHistory } from './zeek-history.js';
 
 /**
@@ -26,6 +27,7 @@ export class TrackedConnection {
   /** The second FIN did not acknowledge the first: the FINs crossed in flight (simultaneous close). */
   finsCrossed = false;
   readonly zeek = new ZeekHistory();
+  readonly ladder = new LadderRecorder();
 
   /** Over: reset, or both FINs sent and ACKed (nothing but stray retransmissions can follow). */
   isFinished(): boolean {

@@ -17,6 +17,8 @@ export class EndpointTrack {
   /** Sequence space: one past the highest sequence number sent (SYN and FIN count one each). */
   seqKnown = false;
   nextSeq = 0;
+  /** Sequence number of the first segment seen from this endpoint (the base for relative numbers without a SYN). */
+  firstSeq = 0;
   /** Highest acknowledgment number sent. */
   ackKnown = false;
   highestAck = 0;

@@ -39,6 +39,8 @@ export function trackSegment(conn: TrackedConnection, dir: number, seg: TcpSegme
   // Any segment from the peer answers this side's keepalive probes.
   peer.unansweredKeepalives = 0;
   conn.zeek.observe(dir, seg);
+  conn.ladder.record(seg, dir);
+  if (!sender.seqKnown) sender.firstSeq = seg.seq;
 
   if ((flags & RST) !== 0) {
     // A FIN flag on a RST is still a FIN segment on the wire (evidence), though the RST decides the state.

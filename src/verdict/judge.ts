@@ -148,7 +148,8 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
   if (delay >= thresholds.slowCloseSeconds) {
     result.verdict = 'slow-close';
     result.endpoint = closerDir ^ 1;
-    result.delaySeconds = delay;
+    // Reported from the exact timestamps: doubles of epoch seconds lose the nanoseconds.
+    result.delaySeconds = elapsed(peer.ackedPeerFinSeconds, peer.ackedPeerFinNanos, peer.finSeconds, peer.finNanos);
     result.evidence = [closer.finFrame, peer.ackedPeerFinFrame, peer.finFrame];
     return result;
   }
@@ -190,7 +191,7 @@ function judgeReset(conn: TrackedConnection, rst: RstEvent, clientDir: number, r
     // The peer FINed long after ACKing ours; by then this side had forgotten the connection.
     result.verdict = 'late-fin-reset';
     result.endpoint = senderDir ^ 1;
-    result.delaySeconds = Math.max(0, peer.finTime - sender.finTime);
+    result.delaySeconds = Math.max(0, elapsed(sender.finSeconds, sender.finNanos, peer.finSeconds, peer.finNanos));
     result.evidence = [sender.finFrame, sender.finAckFrame, peer.finFrame, rst.frame];
     return;
   }
@@ -218,6 +219,10 @@ function judgeReset(conn: TrackedConnection, rst: RstEvent, clientDir: number, r
   }
   result.verdict = 'reset';
   result.cause = rst.shape === 'passive' ? 'no-socket' : 'unknown';
+}
+
+function elapsed(fromSeconds: number, fromNanos: number, toSeconds: number, toNanos: number): number {
+  return toSeconds - fromSeconds + (toNanos - fromNanos) / 1e9;
 }
 
 function unackedConfidence(copies: number, age: number, thresholds: Thresholds): Confidence {

@@ -7,7 +7,8 @@ import { describeIcmp } from './icmp-errors.js';
 import { judge, type Thresholds } from './judge.js';
 import { clientDirection } from './roles.js';
 import { isoTime, secondsBetween } from './time-format.js';
-import type { ConnectionRecord, EndReason, Side } from './types.js';
+import { ladderSteps } from './ladder-steps.js';
+import { FINDINGS, type ConnectionRecord, type EndReason, type Side } from './types.js';
 
 export interface RecordContext {
   file: string;
@@ -89,6 +90,7 @@ export function buildRecord(
       reporter: e.reporter,
     })),
     evidence: j.evidence.filter((f) => f > 0),
+    ladder: FINDINGS.has(j.verdict) ? ladderSteps(conn, sideOf) : [],
     history: conn.zeek.history,
     connState: conn.zeek.connState(),
     explanation: explain({

@@ -90,6 +90,19 @@ export interface IcmpEvidence {
   reporter: string;
 }
 
+/** One packet of the close as a ladder diagram shows it; sequence numbers are relative, as in Wireshark. */
+export interface LadderStep {
+  frame: number;
+  from: Side;
+  /** Seconds since the connection's first packet. */
+  offset: number;
+  /** Flag letters as tcpdump prints them: S, F, R, P, ., E, W, U ("S." is SYN/ACK). */
+  flags: string;
+  seq: number;
+  ack: number | null;
+  length: number;
+}
+
 /** One connection's verdict with its evidence: an element of the JSON report's `connections`. */
 export interface ConnectionRecord {
   /** The capture file, as given. */
@@ -133,6 +146,8 @@ export interface ConnectionRecord {
   icmpErrors: IcmpEvidence[];
   /** Frame numbers that prove the verdict. */
   evidence: number[];
+  /** The handshake, the packets before the close and the close itself (findings only; [] otherwise). */
+  ladder: LadderStep[];
   /** Zeek conn.log `history` and `conn_state`. */
   history: string;
   connState: string;

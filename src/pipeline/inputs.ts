@@ -1,0 +1,96 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeSystemError } from '../capture/reader.js';
+
+/** One thing to read: a capture file (or `-`), or an input that could not even be listed. */
+export interface InputFile {
+  path: string;
+  /** Size in bytes (-1 for stdin or unknown). */
+  size: number;
+  /** Set when a directory walk met something it could not read (permission denied, ...). */
+  error: string | null;
+}
+
+export interface ExpandedInputs {
+  files: InputFile[];
+  /** Files inside directories that are not captures (by their magic bytes), skipped. */
+  skipped: number;
+}
+
+const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a]);
+
+/**
+ * Expands the command-line inputs: files are taken as given (whatever their content, so a bad file is
+ * reported, not ignored), directories are walked recursively in a stable order and only files whose
+ * first bytes are a capture or a compressed stream are kept.
+ */
+export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
+  const files: InputFile[] = [];
+  let skipped = 0;
+  for (const input of inputs) {
+    if (input === '-') {
+      files.push({ path: '-', size: -1, error: null });
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(input);
+    } catch (error) {
+      files.push({ path: input, size: -1, error: `${input}: cannot open: ${describeSystemError(error)}` });
+      continue;
+    }
+    if (!info.isDirectory()) {
+      files.push({ path: input, size: info.size, error: null });
+      continue;
+    }
+    skipped += await walk(input, files);
+  }
+  return { files, skipped };
+}
+
+async function walk(directory: string, files: InputFile[]): Promise<number> {
+  let skipped = 0;
+  let entries;
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    files.push({ path: directory, size: -1, error: `${directory}: cannot list: ${describeSystemError(error)}` });
+    return 0;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      skipped += await walk(path, files);
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    const kind = await sniff(path);
+    if (kind.error !== null) files.push({ path, size: -1, error: kind.error });
+    else if (kind.capture) files.push({ path, size: kind.size, error: null });
+    else skipped++;
+  }
+  return skipped;
+}
+
+/** A capture or a compressed stream (gzip, zstd): decided by magic bytes, never by the name. */
+async function sniff(path: string): Promise<{ capture: boolean; size: number; error: string | null }> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = new Uint8Array(4);
+      const { bytesRead } = await handle.read(head, 0, 4, 0);
+      const size = (await handle.stat()).size;
+      if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return { capture: true, size, error: null };
+      if (bytesRead < 4) return { capture: false, size, error: null };
+      if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return { capture: true, size, error: null };
+      const magic = (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0;
+      return { capture: CAPTURE_MAGICS.has(magic), size, error: null };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return { capture: false, size: -1, error: `${path}: cannot open: ${describeSystemError(error)}` };
+  }
+}
+

@@ -17,3 +17,8 @@ export function u16le(b: Uint8Array, p: number): number {
 export function u16be(b: Uint8Array, p: number): number {
   return (b[p] << 8) | b[p + 1];
 }
+
+/** A big-endian 32-bit field kept as its signed int32 bit pattern: V8 stores those unboxed (see TcpSegment). */
+export function i32be(b: Uint8Array, p: number): number {
+  return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+}

@@ -1,4 +1,4 @@
-import { u16be, u32be } from '../capture/byte-order.js';
+import { i32be, u16be } from '../capture/byte-order.js';
 import type { DecodeCursor } from './cursor.js';
 import { Reason } from './reasons.js';
 import type { TcpSegment } from './segment.js';
@@ -30,11 +30,11 @@ export function decodeIpv4(c: DecodeCursor, seg: TcpSegment): Reason {
   seg.src0 = 0;
   seg.src1 = 0;
   seg.src2 = 0;
-  seg.src3 = u32be(b, p + 12);
+  seg.src3 = i32be(b, p + 12);
   seg.dst0 = 0;
   seg.dst1 = 0;
   seg.dst2 = 0;
-  seg.dst3 = u32be(b, p + 16);
+  seg.dst3 = i32be(b, p + 16);
   c.ipProtocol = b[p + 9];
   c.offset = p + headerLength;
   c.wireEnd = p + totalLength;

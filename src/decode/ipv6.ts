@@ -1,4 +1,4 @@
-import { u16be, u32be } from '../capture/byte-order.js';
+import { i32be, u16be, u32be } from '../capture/byte-order.js';
 import type { DecodeCursor } from './cursor.js';
 import { Reason } from './reasons.js';
 import type { TcpSegment } from './segment.js';
@@ -26,14 +26,14 @@ export function decodeIpv6(c: DecodeCursor, seg: TcpSegment): Reason {
   seg.ipVersion = 6;
   seg.ipId = -1;
   seg.ttl = b[p + 7];
-  seg.src0 = u32be(b, p + 8);
-  seg.src1 = u32be(b, p + 12);
-  seg.src2 = u32be(b, p + 16);
-  seg.src3 = u32be(b, p + 20);
-  seg.dst0 = u32be(b, p + 24);
-  seg.dst1 = u32be(b, p + 28);
-  seg.dst2 = u32be(b, p + 32);
-  seg.dst3 = u32be(b, p + 36);
+  seg.src0 = i32be(b, p + 8);
+  seg.src1 = i32be(b, p + 12);
+  seg.src2 = i32be(b, p + 16);
+  seg.src3 = i32be(b, p + 20);
+  seg.dst0 = i32be(b, p + 24);
+  seg.dst1 = i32be(b, p + 28);
+  seg.dst2 = i32be(b, p + 32);
+  seg.dst3 = i32be(b, p + 36);
   // Payload length 0 means a jumbogram or a TSO super-packet: the frame's own length bounds it then.
   if (payloadLength !== 0 && p + 40 + payloadLength < c.wireEnd) c.wireEnd = p + 40 + payloadLength;
   if (c.capturedEnd > c.wireEnd) c.capturedEnd = c.wireEnd;

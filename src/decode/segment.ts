@@ -17,8 +17,12 @@ export interface TcpSegment {
   /** 4 or 6. */
   ipVersion: number;
   /**
-   * Addresses as four 32-bit unsigned words, most significant first. IPv4 uses only word 3 (a0..a2 = 0),
-   * so keys built from the words never collide between families once ipVersion is part of the key.
+   * Addresses as four 32-bit words, most significant first. IPv4 uses only word 3 (a0..a2 = 0), so keys
+   * built from the words never collide between families once ipVersion is part of the key.
+   *
+   * Addresses, seq and ack are kept as the signed int32 bit pattern of the wire value: V8 stores int32
+   * numbers unboxed in object fields, while u32 values above 2^31 would each need a heap box in every
+   * connection's state. Sequence arithmetic is modulo 2^32 either way; use `>>> 0` to display them.
    */
   src0: number;
   src1: number;
@@ -31,7 +35,7 @@ export interface TcpSegment {
   srcPort: number;
   dstPort: number;
 
-  /** Unsigned 32-bit sequence and acknowledgment numbers. */
+  /** Sequence and acknowledgment numbers (int32 bit patterns, see above). */
   seq: number;
   ack: number;
   /** The 12 flag bits of the TCP header (FIN 0x001 ... NS 0x100, reserved bits above). */

@@ -1,4 +1,4 @@
-import { u16be, u32be } from '../capture/byte-order.js';
+import { i32be, u16be, u32be } from '../capture/byte-order.js';
 import type { DecodeCursor } from './cursor.js';
 import { Reason } from './reasons.js';
 import { SegmentKind, type TcpSegment } from './segment.js';
@@ -48,8 +48,8 @@ export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
 export function readTcpFields(b: Uint8Array, p: number, seg: TcpSegment): void {
   seg.srcPort = u16be(b, p);
   seg.dstPort = u16be(b, p + 2);
-  seg.seq = u32be(b, p + 4);
-  seg.ack = u32be(b, p + 8);
+  seg.seq = i32be(b, p + 4);
+  seg.ack = i32be(b, p + 8);
   seg.flags = ((b[p + 12] & 0x0f) << 8) | b[p + 13];
   seg.window = u16be(b, p + 14);
 }

@@ -16,5 +16,5 @@ export function flowHash(ipVersion: number, sa0: number, sa1: number, sa2: numbe
   let h = (endpointHash(sa0, sa1, sa2, sa3, sp) + endpointHash(da0, da1, da2, da3, dp) + ipVersion) | 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }

@@ -1,12 +1,12 @@
 import { SegmentKind, type TcpSegment } from '../decode/segment.js';
-import { Flow, type FlowEndReason } from './flow.js';
-import { FlowList } from './flow-list.js';
-import { FlowTable } from './flow-table.js';
+import { EntryQueue } from './entry-queue.js';
+import { newFlowInfo, type FlowEndReason, type FlowInfo } from './flow.js';
+import { FINISHED, FlowTable, FREE, OPEN, T } from './flow-table.js';
 import { RetiredTable } from './retired-table.js';
-import { splitsStream, updateBases } from './stream-rules.js';
+import { splitsStream, updateBases, type StreamBases } from './stream-rules.js';
 
 export interface FlowOptions {
-  /** Most flows held at once; beyond it the longest-idle flow is ended early (SYN floods). */
+  /** Most flows held at once; beyond it the longest-idle flow is judged early (SYN floods). */
   maxFlows: number;
   /**
    * Capture-time seconds a finished flow (both FINs ACKed, or a RST) stays for stragglers (a
@@ -18,46 +18,55 @@ export interface FlowOptions {
   retiredSeconds: number;
 }
 
-export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: 1_000_000, graceSeconds: 10, maxRetired: 1_000_000, retiredSeconds: 3600 };
+export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: 1_000_000, graceSeconds: 5, maxRetired: 1_000_000, retiredSeconds: 3600 };
 
-/** The next stage, as the flow stage sees it. */
-export interface FlowHandlers<T> {
-  /** Creates the per-connection state for a new flow. */
-  create(): T;
-  /** Replays a segment (direction 0 = A->B) into the flow's state. */
-  track(state: T, direction: number, seg: TcpSegment): void;
+/**
+ * The next stage, as the flow stage sees it. Per-connection state is kept by the next stage under the
+ * flow's entry number (entries are reused once a flow has been judged).
+ */
+export interface FlowHandlers {
+  /** Make room for entries [0, capacity). */
+  grow(capacity: number): void;
+  /** A new connection starts in `entry`. */
+  open(entry: number): void;
+  /** Replays a segment (direction 0 = A->B) into the entry's state. */
+  track(entry: number, direction: number, seg: TcpSegment): void;
   /** True once the connection is over: both FINs ACKed, or reset. */
-  finished(state: T): boolean;
-  /** Called once per flow when it leaves the table (its state is final). */
-  end(flow: Flow<T>, reason: FlowEndReason): void;
+  finished(entry: number): boolean;
+  /** The connection leaves the table; its state is final and must be read now (the entry is reused). */
+  end(entry: number, flow: FlowInfo, reason: FlowEndReason): void;
 }
 
-const LIST_OPEN = 1;
-const LIST_FINISHED = 2;
+/** Live entries sampled to find an old one when the table is full (approximate LRU, as in Redis). */
+const EVICTION_SAMPLES = 64;
 
 /**
  * TCP segments -> connections. Finds each segment's flow without building a key, starts a new flow (and
- * a new tshark `tcp.stream` number) where Wireshark would, feeds the segment to the next stage, and ends
- * flows: finished ones after a grace period in capture time, the longest-idle one when the cap is reached,
- * and all of them at capture end.
+ * a new tshark `tcp.stream` number) where Wireshark would, hands the segment to the next stage, and ends
+ * flows: finished ones after a grace period in capture time, an old idle one when the cap is reached,
+ * and all of them at capture end. Nothing here allocates per packet.
  */
-export class FlowAssembler<T> {
-  private readonly table = new FlowTable<T>();
-  private readonly open = new FlowList<T>(LIST_OPEN);
-  private readonly finished = new FlowList<T>(LIST_FINISHED);
+export class FlowAssembler {
+  private readonly table: FlowTable;
   private readonly retired: RetiredTable;
+  /** Flows that finished, oldest first; checked against their last activity before being judged. */
+  private readonly finishedQueue = new EntryQueue();
+  private readonly info: FlowInfo = newFlowInfo();
+  private readonly bases: StreamBases = { base0Set: false, base0: 0, base1Set: false, base1: 0 };
   private nextStream = 0;
+  private random = 0x2545f491;
   /** Latest capture time seen (timestamps may go backwards in merged captures). */
   private now = -Infinity;
-  /** Flows ended early because the table was full. */
+  /** Flows judged early because the table was full. */
   evicted = 0;
   /** Packets of already-judged flows that arrived after the grace period (not part of any verdict). */
   stragglers = 0;
 
   constructor(
-    private readonly handlers: FlowHandlers<T>,
+    private readonly handlers: FlowHandlers,
     private readonly options: FlowOptions = DEFAULT_FLOW_OPTIONS,
   ) {
+    this.table = new FlowTable((capacity) => handlers.grow(capacity));
     this.retired = new RetiredTable(options.maxRetired, options.retiredSeconds);
   }
 
@@ -73,14 +82,13 @@ export class FlowAssembler<T> {
    */
   segment(seg: TcpSegment): void {
     const time = seg.seconds + seg.nanos * 1e-9;
-    if (time > this.now) {
-      this.now = time;
-      this.expire();
-    }
+    if (time > this.now) this.now = time;
+    if (this.finishedQueue.length > 0) this.expire();
+    const table = this.table;
     const hash = FlowTable.hashOf(seg);
-    let flow = this.table.find(seg, hash);
-    let direction = this.table.direction;
-    if (flow === null) {
+    let entry = table.find(seg, hash);
+    let direction = table.direction;
+    if (entry < 0) {
       const r = this.retired.size > 0 ? this.retired.find(seg, hash) : -1;
       if (r >= 0) {
         const old = this.retired.get(r);
@@ -95,123 +103,157 @@ export class FlowAssembler<T> {
         }
         this.retired.remove(r);
       }
-      flow = this.create(seg, hash);
+      if (table.size >= this.options.maxFlows) this.evictOne();
+      entry = table.insert(seg, hash);
+      this.start(entry, seg);
       direction = 0;
-    } else if (splitsStream(flow, direction, seg)) {
-      // Port reuse: every later packet of this 4-tuple belongs to the new stream, whose A is this source.
-      const old = flow;
-      this.unlist(old);
-      flow = new Flow<T>(this.handlers.create());
-      this.table.replace(old, flow);
-      if (direction === 1) swapEndpoints(flow);
-      this.start(flow, seg);
+    } else if (splitsStream(this.loadBases(entry), direction, seg)) {
+      // Port reuse: the old connection is judged here, and every later packet of this 4-tuple belongs
+      // to the new stream, whose A is this segment's source.
+      this.end(entry, 'port-reused');
+      table.setKey(entry, seg);
+      table.set(entry, T.Generation, table.get(entry, T.Generation) + 1);
+      this.start(entry, seg);
       direction = 0;
-      this.handlers.end(old, 'port-reused');
     }
-    updateBases(flow, direction, seg, setsBase(seg));
+    const bases = this.loadBases(entry);
+    updateBases(bases, direction, seg, setsBase(seg));
+    this.storeBases(entry, bases);
     if (seg.kind === SegmentKind.HeaderOnly) {
-      this.note(flow, seg, time);
+      this.note(entry, seg);
       return;
     }
-    if (seg.kind === SegmentKind.Normal) this.note(flow, seg, time);
-    this.handlers.track(flow.state, direction, seg);
-    if (flow.list === LIST_OPEN && this.handlers.finished(flow.state)) {
-      this.open.remove(flow);
-      this.finished.append(flow);
+    if (seg.kind === SegmentKind.Normal) this.note(entry, seg);
+    this.handlers.track(entry, direction, seg);
+    if (table.get(entry, T.Status) === OPEN && this.handlers.finished(entry)) {
+      table.set(entry, T.Status, FINISHED);
+      this.finishedQueue.push(entry, table.get(entry, T.Generation), table.lastSeen[entry] + this.options.graceSeconds);
     }
   }
 
   /** Ends every flow still held (capture end), in stream order so output is deterministic. */
   finish(): void {
-    const all: Flow<T>[] = [];
-    for (let f = this.finished.head; f !== null; f = f.next) all.push(f);
-    for (let f = this.open.head; f !== null; f = f.next) all.push(f);
-    all.sort((x, y) => x.stream - y.stream);
-    for (const flow of all) {
-      this.unlist(flow);
-      this.table.remove(flow);
-      this.handlers.end(flow, 'capture-end');
+    const table = this.table;
+    const live: number[] = [];
+    for (let i = 0; i < table.capacity; i++) if (table.get(i, T.Status) !== FREE) live.push(i);
+    live.sort((x, y) => table.get(x, T.Stream) - table.get(y, T.Stream));
+    for (const entry of live) {
+      this.end(entry, 'capture-end');
+      table.remove(entry);
     }
   }
 
-  private create(seg: TcpSegment, hash: number): Flow<T> {
-    if (this.table.size >= this.options.maxFlows) this.evictOne();
-    const flow = new Flow<T>(this.handlers.create());
-    this.table.insert(flow, seg, hash);
-    this.start(flow, seg);
-    return flow;
-  }
-
-  private start(flow: Flow<T>, seg: TcpSegment): void {
-    flow.stream = this.nextStream++;
-    flow.firstFrame = seg.frame;
-    flow.lastSeen = seg.seconds + seg.nanos * 1e-9;
-    this.open.append(flow);
+  private start(entry: number, seg: TcpSegment): void {
+    const table = this.table;
+    const e = table.ints;
+    const k = entry * T.Stride;
+    e[k + T.Status] = OPEN;
+    e[k + T.Stream] = this.nextStream++;
+    e[k + T.FirstFrame] = seg.frame;
+    e[k + T.LastFrame] = seg.frame;
+    e[k + T.Packets] = 0;
+    e[k + T.BaseSet] = 0;
+    table.lastSeen[entry] = seg.seconds + seg.nanos * 1e-9;
+    this.handlers.open(entry);
   }
 
   /** Packet count, frame range and recency of a flow's own segments. */
-  private note(flow: Flow<T>, seg: TcpSegment, time: number): void {
-    if (flow.packets === 0) flow.firstFrame = seg.frame;
-    flow.packets++;
-    flow.lastFrame = seg.frame;
-    flow.lastSeen = time;
-    if (flow.list === LIST_OPEN) this.open.touch(flow);
-    else this.finished.touch(flow);
+  private note(entry: number, seg: TcpSegment): void {
+    const table = this.table;
+    const e = table.ints;
+    const k = entry * T.Stride;
+    if (e[k + T.Packets]++ === 0) e[k + T.FirstFrame] = seg.frame;
+    e[k + T.LastFrame] = seg.frame;
+    table.lastSeen[entry] = seg.seconds + seg.nanos * 1e-9;
   }
 
-  /** Judges finished flows whose last packet is older than the grace period; forgets old retired ones. */
+  private loadBases(entry: number): StreamBases {
+    const e = this.table.ints;
+    const k = entry * T.Stride;
+    const b = this.bases;
+    const set = e[k + T.BaseSet];
+    b.base0Set = (set & 1) !== 0;
+    b.base0 = e[k + T.Base0];
+    b.base1Set = (set & 2) !== 0;
+    b.base1 = e[k + T.Base1];
+    return b;
+  }
+
+  private storeBases(entry: number, b: StreamBases): void {
+    const e = this.table.ints;
+    const k = entry * T.Stride;
+    e[k + T.BaseSet] = (b.base0Set ? 1 : 0) | (b.base1Set ? 2 : 0);
+    e[k + T.Base0] = b.base0;
+    e[k + T.Base1] = b.base1;
+  }
+
+  private end(entry: number, reason: FlowEndReason): void {
+    this.handlers.end(entry, this.table.describe(entry, this.info), reason);
+  }
+
+  /**
+   * Judges finished flows idle longer than the grace period. The queue is in order of when each becomes
+   * due, so the common case is one comparison; a flow that saw packets since it was queued goes to the
+   * back with its new due time.
+   */
   private expire(): void {
-    const limit = this.now - this.options.graceSeconds;
-    for (let f = this.finished.head; f !== null && f.lastSeen < limit; f = this.finished.head) {
-      this.finished.remove(f);
-      this.table.remove(f);
-      this.handlers.end(f, 'finished');
-      this.retired.retire(f, this.now, false);
+    const table = this.table;
+    const queue = this.finishedQueue;
+    const grace = this.options.graceSeconds;
+    while (queue.length > 0 && queue.peekDue() <= this.now) {
+      const entry = queue.peekEntry();
+      const generation = queue.peekGeneration();
+      queue.shift();
+      if (table.get(entry, T.Generation) !== generation || table.get(entry, T.Status) !== FINISHED) continue;
+      const due = table.lastSeen[entry] + grace;
+      if (due > this.now) {
+        queue.push(entry, generation, due);
+        continue;
+      }
+      this.end(entry, 'finished');
+      this.retired.retire(table, entry, this.now, false);
+      table.remove(entry);
     }
     if (this.retired.size > 0) this.retired.expire(this.now);
   }
 
+  /** The table is full: judge a finished flow early, else the idlest of a sample of open ones. */
   private evictOne(): void {
-    // A finished flow is done anyway: end it first; only then cut an open one short (and count it).
-    let victim = this.finished.head;
-    let reason: FlowEndReason = 'finished';
-    if (victim === null) {
-      victim = this.open.head;
-      reason = 'evicted';
-      this.evicted++;
+    const table = this.table;
+    const queue = this.finishedQueue;
+    while (queue.length > 0) {
+      const entry = queue.peekEntry();
+      const generation = queue.peekGeneration();
+      queue.shift();
+      if (table.get(entry, T.Generation) === generation && table.get(entry, T.Status) === FINISHED) {
+        this.end(entry, 'finished');
+        this.retired.retire(table, entry, this.now, false);
+        table.remove(entry);
+        return;
+      }
     }
-    if (victim === null) return;
-    this.unlist(victim);
-    this.table.remove(victim);
-    this.handlers.end(victim, reason);
-    this.retired.retire(victim, this.now, reason === 'evicted');
-  }
-
-  private unlist(flow: Flow<T>): void {
-    if (flow.list === LIST_OPEN) this.open.remove(flow);
-    else if (flow.list === LIST_FINISHED) this.finished.remove(flow);
+    let victim = -1;
+    for (let n = 0; n < EVICTION_SAMPLES; n++) {
+      // xorshift32: deterministic, so runs give the same report.
+      let x = this.random;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.random = x;
+      const i = (x >>> 0) % table.capacity;
+      if (table.get(i, T.Status) === FREE) continue;
+      if (victim < 0 || table.lastSeen[i] < table.lastSeen[victim]) victim = i;
+    }
+    if (victim < 0) for (let i = 0; i < table.capacity && victim < 0; i++) if (table.get(i, T.Status) !== FREE) victim = i;
+    if (victim < 0) return;
+    this.evicted++;
+    this.end(victim, 'evicted');
+    this.retired.retire(table, victim, this.now, true);
+    table.remove(victim);
   }
 }
 
 /** Only segments tshark analyses set base sequence numbers (not quotes, broken headers or unreassembled fragments). */
 function setsBase(seg: TcpSegment): boolean {
   return seg.kind === SegmentKind.Normal && !seg.unreassembled;
-}
-
-function swapEndpoints<T>(flow: Flow<T>): void {
-  let t = flow.a0;
-  flow.a0 = flow.b0;
-  flow.b0 = t;
-  t = flow.a1;
-  flow.a1 = flow.b1;
-  flow.b1 = t;
-  t = flow.a2;
-  flow.a2 = flow.b2;
-  flow.b2 = t;
-  t = flow.a3;
-  flow.a3 = flow.b3;
-  flow.b3 = t;
-  t = flow.aPort;
-  flow.aPort = flow.bPort;
-  flow.bPort = t;
 }

@@ -1,5 +1,5 @@
 import type { TcpSegment } from '../decode/segment.js';
-import type { Flow } from './flow.js';
+import { T, type FlowTable } from './flow-table.js';
 import type { StreamBases } from './stream-rules.js';
 
 const KEY_WORDS = 10;
@@ -23,11 +23,11 @@ export interface RetiredFlow extends StreamBases {
  * so memory is bounded whatever the capture size.
  */
 export class RetiredTable {
-  private keys = new Uint32Array(INITIAL * KEY_WORDS);
-  private hashes = new Uint32Array(INITIAL);
+  private keys = new Int32Array(INITIAL * KEY_WORDS);
+  private hashes = new Int32Array(INITIAL);
   private streams = new Int32Array(INITIAL);
-  private isn0 = new Uint32Array(INITIAL);
-  private isn1 = new Uint32Array(INITIAL);
+  private isn0 = new Int32Array(INITIAL);
+  private isn1 = new Int32Array(INITIAL);
   private flags = new Uint8Array(INITIAL);
   private versions = new Uint8Array(INITIAL);
   private retiredAt = new Float64Array(INITIAL);
@@ -49,29 +49,22 @@ export class RetiredTable {
     return this.count;
   }
 
-  retire<T>(flow: Flow<T>, now: number, evicted: boolean): void {
+  /** Remembers a judged flow of the live table (entry i) before the entry is freed. */
+  retire(table: FlowTable, entry: number, now: number, evicted: boolean): void {
     if (this.maxEntries <= 0) return;
     if (this.count === this.maxEntries) this.dropOldest();
     if (this.count === this.capacity) this.grow();
     const i = (this.head + this.count) % this.capacity;
-    const k = i * KEY_WORDS;
-    const keys = this.keys;
-    keys[k] = flow.a0;
-    keys[k + 1] = flow.a1;
-    keys[k + 2] = flow.a2;
-    keys[k + 3] = flow.a3;
-    keys[k + 4] = flow.aPort;
-    keys[k + 5] = flow.b0;
-    keys[k + 6] = flow.b1;
-    keys[k + 7] = flow.b2;
-    keys[k + 8] = flow.b3;
-    keys[k + 9] = flow.bPort;
-    this.hashes[i] = flow.hash;
-    this.streams[i] = flow.stream;
-    this.versions[i] = flow.ipVersion;
+    const k = entry * T.Stride;
+    this.keys.set(table.ints.subarray(k + T.Key, k + T.Key + KEY_WORDS), i * KEY_WORDS);
+    this.hashes[i] = table.ints[k + T.Hash];
+    this.streams[i] = table.ints[k + T.Stream];
+    this.versions[i] = table.ints[k + T.Version];
     this.retiredAt[i] = now;
-    this.flags[i] = FLAG_ALIVE | (evicted ? FLAG_EVICTED : 0);
-    this.setBases(i, flow);
+    this.isn0[i] = table.ints[k + T.Base0];
+    this.isn1[i] = table.ints[k + T.Base1];
+    const baseSet = table.ints[k + T.BaseSet];
+    this.flags[i] = FLAG_ALIVE | (evicted ? FLAG_EVICTED : 0) | ((baseSet & 1) !== 0 ? FLAG_BASE0 : 0) | ((baseSet & 2) !== 0 ? FLAG_BASE1 : 0);
     this.count++;
     this.place(i);
   }
@@ -211,11 +204,11 @@ export class RetiredTable {
     const capacity = Math.min(this.capacity * 2, Math.max(this.maxEntries, INITIAL));
     const order: number[] = [];
     for (let n = 0; n < this.count; n++) order.push((this.head + n) % this.capacity);
-    const keys = new Uint32Array(capacity * KEY_WORDS);
-    const hashes = new Uint32Array(capacity);
+    const keys = new Int32Array(capacity * KEY_WORDS);
+    const hashes = new Int32Array(capacity);
     const streams = new Int32Array(capacity);
-    const isn0 = new Uint32Array(capacity);
-    const isn1 = new Uint32Array(capacity);
+    const isn0 = new Int32Array(capacity);
+    const isn1 = new Int32Array(capacity);
     const flags = new Uint8Array(capacity);
     const versions = new Uint8Array(capacity);
     const retiredAt = new Float64Array(capacity);

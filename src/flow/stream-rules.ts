@@ -36,8 +36,8 @@ export function updateBases(bases: StreamBases, direction: number, seg: TcpSegme
     else if (direction === 1 && bases.base1Set && seg.seq !== bases.base1) bases.base1 = seg.seq;
   }
   if (!setsBase) return;
-  const own = syn ? seg.seq : (seg.seq - 1) >>> 0;
-  const peer = (seg.ack - 1) >>> 0;
+  const own = syn ? seg.seq : (seg.seq - 1) | 0;
+  const peer = (seg.ack - 1) | 0;
   if (direction === 0) {
     if (!bases.base0Set) {
       bases.base0Set = true;

@@ -5,12 +5,14 @@ import { SegmentDecoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link-types.js';
 import { newSegment } from '../decode/segment.js';
 import { FlowAssembler, DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
-import type { Flow, FlowEndReason } from '../flow/flow.js';
+import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
 import type { CaptureFacts } from '../report/model.js';
-import { TrackedConnection } from '../track/connection.js';
-import { trackSegment } from '../track/transitions.js';
+import { ConnectionStore } from '../track/connection-store.js';
+import { ConnectionView } from '../track/connection-view.js';
+import { isFinished, trackSegment } from '../track/transitions.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
-import { buildRecord } from '../verdict/record.js';
+import type { JudgedConnection } from '../verdict/judged-connection.js';
+import { buildRecord, judgeConnection } from '../verdict/record.js';
 import { isoTime } from '../verdict/time-format.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 
@@ -25,12 +27,20 @@ export interface CaptureAnalysisOptions {
   stdin?: Readable;
 }
 
+/** Where judged connections go. Records are costly (text, evidence, ladder), so they are made on request. */
+export interface ConnectionSink {
+  /** Every connection, as soon as it is judged. Return true to get its full record. */
+  judged(connection: JudgedConnection): boolean;
+  record(record: ConnectionRecord): void;
+}
+
 /**
  * Runs one capture through every stage: bytes -> frames -> segments -> connections -> verdicts. Each
- * connection's record is handed to `onConnection` as soon as its verdict is known (so huge inputs
- * stream in constant memory); the capture's facts are returned at the end.
+ * connection goes to the sink as soon as its verdict is known (so huge inputs stream in constant
+ * memory); the capture's facts are returned at the end. A plain function receives every record.
  */
-export async function analyzeCapture(file: string, onConnection: (record: ConnectionRecord) => void, options: CaptureAnalysisOptions = {}): Promise<CaptureFacts> {
+export async function analyzeCapture(file: string, sink: ConnectionSink | ((record: ConnectionRecord) => void), options: CaptureAnalysisOptions = {}): Promise<CaptureFacts> {
+  const target: ConnectionSink = typeof sink === 'function' ? { judged: () => true, record: sink } : sink;
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const decoder = new SegmentDecoder();
   const seg = newSegment();
@@ -38,14 +48,24 @@ export async function analyzeCapture(file: string, onConnection: (record: Connec
   let nowSeconds = -Infinity;
   let nowNanos = 0;
   let connections = 0;
-  const emit = (flow: Flow<TrackedConnection>, reason: FlowEndReason): void => {
+  const store = new ConnectionStore();
+  const view = new ConnectionView();
+  const emit = (entry: number, flow: FlowInfo, reason: FlowEndReason): void => {
     // A stream tshark numbered only because an ICMP error quoted it is not a connection.
     if (flow.packets === 0) return;
     connections++;
-    onConnection(buildRecord(flow, reason, { seconds: nowSeconds, nanos: nowNanos }, { file, precision, thresholds }));
+    const conn = view.bind(store, entry);
+    const judged = judgeConnection(flow, conn, { seconds: nowSeconds, nanos: nowNanos }, { file, precision, thresholds });
+    if (target.judged(judged)) target.record(buildRecord(judged, conn, reason));
   };
-  const flows = new FlowAssembler<TrackedConnection>(
-    { create: () => new TrackedConnection(), track: trackSegment, finished: (c) => c.isFinished(), end: emit },
+  const flows = new FlowAssembler(
+    {
+      grow: (capacity) => store.grow(capacity),
+      open: (entry) => store.open(entry),
+      track: (entry, direction, seg) => trackSegment(store, entry, direction, seg),
+      finished: (entry) => isFinished(store, entry),
+      end: emit,
+    },
     {
       ...DEFAULT_FLOW_OPTIONS,
       maxFlows: options.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,

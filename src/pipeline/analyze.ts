@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { CaptureFacts, Report } from '../report/model.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import { DEFAULT_THRESHOLDS } from '../verdict/judge.js';
+import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { analyzeCapture } from './analyze-capture.js';
 import { expandInputs } from './inputs.js';
@@ -19,11 +20,15 @@ export interface AnalyzeOptions {
   /** Keep every connection in `connections`, not only findings. */
   all?: boolean;
   /** Which connections count at all (scope: summary, services, connections). Default: all. */
-  scope?: (record: ConnectionRecord) => boolean;
+  scope?: (connection: ConnectionSummary) => boolean;
   /** Which in-scope connections are listed in `connections` (overrides `all`). */
-  list?: (record: ConnectionRecord) => boolean;
-  /** Called with every in-scope connection as soon as it is judged (streaming). */
+  list?: (connection: ConnectionSummary) => boolean;
+  /** Called with every in-scope connection as soon as it is judged, before any record is made. */
+  onJudged?: (connection: ConnectionSummary) => void;
+  /** Called with the record of every listed connection as soon as it is judged (streaming). */
   onConnection?: (record: ConnectionRecord) => void;
+  /** Build records for listed connections but do not keep them in the report (ndjson streaming). */
+  stream?: boolean;
   /** Called when a capture has been read. */
   onCapture?: (facts: CaptureFacts) => void;
   onProgress?: (progress: Progress) => void;
@@ -67,10 +72,16 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     }
     const facts = await analyzeCapture(
       input.path,
-      (record) => {
-        if (!scope(record)) return;
-        builder.addConnection(record);
-        options.onConnection?.(record);
+      {
+        judged: (connection) => {
+          if (!scope(connection)) return false;
+          options.onJudged?.(connection);
+          return builder.addJudged(connection);
+        },
+        record: (record) => {
+          if (!options.stream) builder.addRecord(record);
+          options.onConnection?.(record);
+        },
       },
       {
         thresholds,

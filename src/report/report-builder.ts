@@ -1,3 +1,5 @@
+import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
+import { isoTime } from '../verdict/time-format.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import type { CaptureFacts, Report, ServiceSummary, Summary } from './model.js';
 
@@ -6,10 +8,12 @@ interface ServiceAccumulator {
   connections: number;
   verdicts: Partial<Record<Verdict, number>>;
   stuck: number[];
-  firstSeen: string;
-  firstKey: string;
-  lastSeen: string;
-  lastKey: string;
+  /** Earliest start and latest end, as exact (seconds, nanoseconds) pairs formatted at the end. */
+  firstSeconds: number;
+  firstNanos: number;
+  lastSeconds: number;
+  lastNanos: number;
+  precision: number;
 }
 
 /**
@@ -24,44 +28,53 @@ export class ReportBuilder {
   private connections = 0;
   private findings = 0;
 
-  /** `keep` decides which records stay for the report's `connections` (findings only, unless --all). */
+  /** `keep` decides which connections get a record in the report's `connections` (findings, unless --all). */
   constructor(
     private readonly version: string,
-    private readonly keep: (record: ConnectionRecord) => boolean = (r) => FINDINGS.has(r.verdict),
+    private readonly keep: (connection: ConnectionSummary) => boolean = (c) => FINDINGS.has(c.verdict),
   ) {}
 
-  addConnection(record: ConnectionRecord): void {
+  /** Counts a judged connection; true when its full record should be added with addRecord(). */
+  addJudged(c: JudgedConnection): boolean {
     this.connections++;
-    this.verdicts[record.verdict]++;
-    if (FINDINGS.has(record.verdict)) this.findings++;
-    let service = this.services.get(record.server);
+    this.verdicts[c.verdict]++;
+    if (FINDINGS.has(c.verdict)) this.findings++;
+    const server = c.server;
+    let service = this.services.get(server);
     if (service === undefined) {
       service = {
-        server: record.server,
+        server,
         connections: 0,
         verdicts: {},
         stuck: [],
-        firstSeen: record.start,
-        firstKey: sortableTime(record.start),
-        lastSeen: record.end,
-        lastKey: sortableTime(record.end),
+        firstSeconds: c.startSeconds,
+        firstNanos: c.startNanos,
+        lastSeconds: c.endSeconds,
+        lastNanos: c.endNanos,
+        precision: c.precision,
       };
-      this.services.set(record.server, service);
+      this.services.set(server, service);
     }
     service.connections++;
-    service.verdicts[record.verdict] = (service.verdicts[record.verdict] ?? 0) + 1;
-    if (record.verdict === 'close-wait' && record.stuckSeconds !== null) service.stuck.push(record.stuckSeconds);
-    const startKey = sortableTime(record.start);
-    if (startKey < service.firstKey) {
-      service.firstKey = startKey;
-      service.firstSeen = record.start;
+    service.verdicts[c.verdict] = (service.verdicts[c.verdict] ?? 0) + 1;
+    if (c.verdict === 'close-wait') {
+      const stuck = c.stuckSeconds;
+      if (stuck !== null) service.stuck.push(stuck);
     }
-    const endKey = sortableTime(record.end);
-    if (endKey > service.lastKey) {
-      service.lastKey = endKey;
-      service.lastSeen = record.end;
+    if (c.startSeconds < service.firstSeconds || (c.startSeconds === service.firstSeconds && c.startNanos < service.firstNanos)) {
+      service.firstSeconds = c.startSeconds;
+      service.firstNanos = c.startNanos;
     }
-    if (this.keep(record)) this.kept.push(record);
+    if (c.endSeconds > service.lastSeconds || (c.endSeconds === service.lastSeconds && c.endNanos > service.lastNanos)) {
+      service.lastSeconds = c.endSeconds;
+      service.lastNanos = c.endNanos;
+    }
+    service.precision = Math.max(service.precision, c.precision);
+    return this.keep(c);
+  }
+
+  addRecord(record: ConnectionRecord): void {
+    this.kept.push(record);
   }
 
   addCapture(facts: CaptureFacts): void {
@@ -78,8 +91,8 @@ export class ReportBuilder {
       connections: s.connections,
       verdicts: s.verdicts,
       closeWait: s.stuck.length === 0 ? null : { count: s.stuck.length, medianStuckSeconds: median(s.stuck), maxStuckSeconds: Math.max(...s.stuck) },
-      firstSeen: s.firstSeen,
-      lastSeen: s.lastSeen,
+      firstSeen: isoTime(s.firstSeconds, s.firstNanos, s.precision),
+      lastSeen: isoTime(s.lastSeconds, s.lastNanos, s.precision),
     }));
     // Leaking services first (most close-waits), then most findings, then by name for stable output.
     services.sort((x, y) => (y.closeWait?.count ?? 0) - (x.closeWait?.count ?? 0) || findingCount(y) - findingCount(x) || compareText(x.server, y.server));

@@ -1,6 +1,6 @@
 /**
- * Close-related events kept as evidence, one object per FIN or RST segment (not per packet). Directions
- * are flow directions: 0 = sent by endpoint A (the flow's first source), 1 = sent by B.
+ * Close-related events kept as evidence (FIN, RST, ICMP error), at most MAX_EVENTS of each per
+ * connection. Directions are flow directions: 0 = sent by endpoint A (the flow's first source), 1 = B.
  */
 export interface FinEvent {
   frame: number;
@@ -72,8 +72,6 @@ export interface RstEvent {
   ipIdAfter: number;
 }
 
-/** Evidence lists are capped so a FIN or RST storm cannot grow one connection without bound. */
-export const MAX_EVENTS = 32;
 
 /** An ICMP/ICMPv6 error that quoted one of the connection's segments (e.g. port unreachable for its SYN). */
 export interface IcmpEvent {

@@ -1,9 +1,6 @@
 import { FIN, RST, type TcpSegment } from '../decode/segment.js';
-
-const FIELDS = 8;
-const HEAD = 4;
-const RING = 6;
-const CLOSE = 12;
+import { LADDER_CLOSE, LADDER_FIELDS, LADDER_RING, type ConnectionStore } from './connection-store.js';
+import { C, INT_STRIDE } from './layout.js';
 
 /** One packet of a connection's ladder diagram, as recorded (directions are flow directions). */
 export interface LadderPacket {
@@ -18,66 +15,44 @@ export interface LadderPacket {
 }
 
 /**
- * Keeps the packets a ladder diagram of the close needs, in fixed space: the first few packets (the
- * handshake), the last few before the close began, and the first dozen from the first FIN or RST on.
- * Recording writes numbers into typed arrays; only the close part is allocated, once, when it starts.
+ * Keeps the packets a ladder diagram of the close needs, in fixed space: the last few before the close
+ * began (all of them for short connections, such as a refused or unanswered SYN), in the store's ring,
+ * and the first dozen from the first FIN or RST on, in the slot's close list (reused across
+ * connections). Recording writes numbers only.
  */
-export class LadderRecorder {
-  private readonly head = new Float64Array(HEAD * FIELDS);
-  private headCount = 0;
-  private readonly ring = new Float64Array(RING * FIELDS);
-  private ringCount = 0;
-  private close: Float64Array | null = null;
-  private closeCount = 0;
-  private beforeClose: Float64Array | null = null;
-  private beforeCount = 0;
-
-  record(seg: TcpSegment, dir: number): void {
-    if (this.close === null && (seg.flags & (FIN | RST)) !== 0) {
-      // Freeze what led up to the close, then record the close itself.
-      this.beforeClose = this.ring.slice();
-      this.beforeCount = this.ringCount;
-      this.close = new Float64Array(CLOSE * FIELDS);
-    }
-    if (this.close !== null) {
-      if (this.closeCount < CLOSE) write(this.close, this.closeCount++, seg, dir);
-      return;
-    }
-    if (this.headCount < HEAD) {
-      write(this.head, this.headCount++, seg, dir);
-      return;
-    }
-    write(this.ring, this.ringCount % RING, seg, dir);
-    this.ringCount++;
+export function recordLadder(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  let closeCount = I[c + C.CloseCount];
+  if (closeCount < 0 && (seg.flags & (FIN | RST)) !== 0) closeCount = I[c + C.CloseCount] = 0;
+  if (closeCount >= 0) {
+    if (closeCount >= LADDER_CLOSE) return;
+    I[c + C.CloseCount] = closeCount + 1;
+    store.closeLadder[slot].push(seg.frame, (dir << 12) | seg.flags, seg.seconds, seg.nanos, seg.seq, seg.ack, seg.payloadLength);
+    return;
   }
-
-  /** The recorded packets in frame order, each once. */
-  packets(): LadderPacket[] {
-    const out: LadderPacket[] = [];
-    const seen = new Set<number>();
-    const take = (data: Float64Array, index: number): void => {
-      const o = index * FIELDS;
-      if (seen.has(data[o])) return;
-      seen.add(data[o]);
-      out.push({ frame: data[o], dir: data[o + 1], seconds: data[o + 2], nanos: data[o + 3], flags: data[o + 4], seq: data[o + 5], ack: data[o + 6], length: data[o + 7] });
-    };
-    for (let i = 0; i < this.headCount; i++) take(this.head, i);
-    const ring = this.beforeClose ?? this.ring;
-    const ringCount = this.beforeClose !== null ? this.beforeCount : this.ringCount;
-    for (let i = Math.max(0, ringCount - RING); i < ringCount; i++) take(ring, i % RING);
-    if (this.close !== null) for (let i = 0; i < this.closeCount; i++) take(this.close, i);
-    return out.sort((a, b) => a.frame - b.frame);
-  }
+  const index = I[c + C.LadderCount]++ % LADDER_RING;
+  const L = store.ladder;
+  const o = (slot * LADDER_RING + index) * LADDER_FIELDS;
+  L[o] = seg.frame;
+  L[o + 1] = (dir << 12) | seg.flags;
+  L[o + 2] = seg.seconds;
+  L[o + 3] = seg.nanos;
+  L[o + 4] = seg.seq;
+  L[o + 5] = seg.ack;
+  L[o + 6] = seg.payloadLength;
 }
 
-function write(data: Float64Array, index: number, seg: TcpSegment, dir: number): void {
-  const o = index * FIELDS;
-  data[o] = seg.frame;
-  data[o + 1] = dir;
-  data[o + 2] = seg.seconds;
-  data[o + 3] = seg.nanos;
-  data[o + 4] = seg.flags;
-  data[o + 5] = seg.seq;
-  data[o + 6] = seg.ack;
-  data[o + 7] = seg.payloadLength;
+/** The recorded packets of a slot in frame order. */
+export function ladderPackets(store: ConnectionStore, slot: number): LadderPacket[] {
+  const out: LadderPacket[] = [];
+  const take = (data: ArrayLike<number>, o: number): void => {
+    const dirFlags = data[o + 1];
+    out.push({ frame: data[o], dir: dirFlags >> 12, seconds: data[o + 2], nanos: data[o + 3], flags: dirFlags & 0xfff, seq: data[o + 4], ack: data[o + 5], length: data[o + 6] });
+  };
+  const count = store.ints[slot * INT_STRIDE + C.LadderCount];
+  for (let n = Math.max(0, count - LADDER_RING); n < count; n++) take(store.ladder, (slot * LADDER_RING + (n % LADDER_RING)) * LADDER_FIELDS);
+  const close = store.closeLadder[slot];
+  for (let o = 0; o < close.length; o += LADDER_FIELDS) take(close, o);
+  return out.sort((a, b) => a.frame - b.frame);
 }

@@ -1,15 +1,26 @@
 import { ACK, FIN, type TcpSegment } from '../decode/segment.js';
-import type { EndpointTrack } from './endpoint.js';
+import type { ConnectionStore } from './connection-store.js';
 import type { RstEvent, RstShape } from './evidence.js';
+import { D, E, F_ACK_KNOWN, F_FIN, F_FIN_ACKED, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe } from './sequence.js';
 import { TcpState } from './tcp-state.js';
 
 /**
  * Describes a RST the moment it is sent, before it changes any state: its shape, what the sender had
- * done, what it answers, and whether it looks forged by a box in the path.
+ * done, what it answers, and whether the receiver would act on it. One object per RST segment.
  */
-export function classifyReset(seg: TcpSegment, dir: number, sender: EndpointTrack, peer: EndpointTrack): RstEvent {
-  const unacked = sender.seqKnown && peer.ackKnown ? unackedBytes(sender, peer) : -1;
+export function classifyReset(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): RstEvent {
+  const I = store.ints;
+  const Fl = store.floats;
+  const s = slot * INT_STRIDE + dir * E.Count;
+  const p = slot * INT_STRIDE + (dir ^ 1) * E.Count;
+  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  const pf = slot * FLOAT_STRIDE + (dir ^ 1) * D.Count;
+  const senderFlags = I[s + E.Flags];
+  const peerFlags = I[p + E.Flags];
+  const senderFin = (senderFlags & F_FIN) !== 0;
+  const peerFin = (peerFlags & F_FIN) !== 0;
+  const peerSent = I[p + E.Packets] > 0;
   return {
     frame: seg.frame,
     from: dir,
@@ -23,25 +34,26 @@ export function classifyReset(seg: TcpSegment, dir: number, sender: EndpointTrac
     payloadLength: seg.payloadLength,
     ttl: seg.ttl,
     ipId: seg.ipId,
-    shape: resetShape(seg, sender),
-    afterOwnFin: sender.finSeen,
-    senderState: sender.state,
-    unackedBytes: unacked,
-    receivedPayload: peer.payloadPackets > 0,
-    sentAfterLastReceived: sender.lastPayloadTime > peer.lastPayloadTime,
-    unansweredKeepalives: sender.unansweredKeepalives,
-    firstUnansweredKeepaliveFrame: sender.firstUnansweredKeepaliveFrame,
-    triggerFrame: peer.lastFrame,
-    triggerFlags: peer.packets > 0 ? peer.lastFlags : 0,
-    triggerPayload: peer.packets > 0 ? peer.lastPayload : 0,
-    peerDataAfterOwnFin: sender.finSeen && peer.payloadAfterPeerFin > 0,
-    peerDataUnacked: peerDataUnacked(sender, peer),
-    peerFinAfterOwnFinAcked: sender.finSeen && sender.finAcked && peer.finSeen && (peer.lastFlags & FIN) !== 0 && peer.finFrame > sender.finAckFrame,
-    senderSentSynAck: sender.synAckSeen,
-    acceptable: acceptable(seg, peer),
-    outsideWindow: outsideWindow(seg, peer),
-    atSenderNextSeq: sender.seqKnown && seg.seq === sender.nextSeq,
-    ipIdBefore: sender.lastIpId,
+    shape: resetShape(seg, I, s),
+    afterOwnFin: senderFin,
+    senderState: I[s + E.State],
+    unackedBytes: (senderFlags & F_SEQ_KNOWN) !== 0 && (peerFlags & F_ACK_KNOWN) !== 0 ? unackedBytes(I, s, p) : -1,
+    receivedPayload: I[p + E.PayloadPackets] > 0,
+    sentAfterLastReceived: Fl[sf + D.LastPayloadTime] > Fl[pf + D.LastPayloadTime],
+    unansweredKeepalives: I[s + E.UnansweredKeepalives],
+    firstUnansweredKeepaliveFrame: I[s + E.FirstUnansweredKeepaliveFrame],
+    triggerFrame: I[p + E.LastFrame],
+    triggerFlags: peerSent ? I[p + E.LastFlags] : 0,
+    triggerPayload: peerSent ? I[p + E.LastPayload] : 0,
+    peerDataAfterOwnFin: senderFin && Fl[pf + D.PayloadAfterPeerFin] > 0,
+    peerDataUnacked: peerDataUnacked(I, s, p),
+    peerFinAfterOwnFinAcked:
+      senderFin && (senderFlags & F_FIN_ACKED) !== 0 && peerFin && (I[p + E.LastFlags] & FIN) !== 0 && I[p + E.FinFrame] > I[s + E.FinAckFrame],
+    senderSentSynAck: (senderFlags & F_SYN_ACK) !== 0,
+    acceptable: acceptable(seg, I, p),
+    outsideWindow: outsideWindow(seg, I, p),
+    atSenderNextSeq: (senderFlags & F_SEQ_KNOWN) !== 0 && seg.seq === I[s + E.NextSeq],
+    ipIdBefore: I[s + E.LastIpId],
     ipIdAfter: -1,
   };
 }
@@ -53,11 +65,11 @@ export function classifyReset(seg: TcpSegment, dir: number, sender: EndpointTrac
  * <SEQ=SEG.ACK><CTL=RST> for a segment with ACK, or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> without;
  * window 0, no options.
  */
-export function resetShape(seg: TcpSegment, sender: EndpointTrack): RstShape {
+function resetShape(seg: TcpSegment, I: Int32Array, s: number): RstShape {
   if ((seg.flags & ACK) === 0) return 'passive';
   const bare = seg.window === 0 && seg.optionsLength === 0;
   if (bare && seg.seq === 0) return 'passive';
-  if (bare && sender.seqKnown && seg.seq !== sender.nextSeq) return 'passive';
+  if (bare && (I[s + E.Flags] & F_SEQ_KNOWN) !== 0 && seg.seq !== I[s + E.NextSeq]) return 'passive';
   return 'active';
 }
 
@@ -65,25 +77,25 @@ export function resetShape(seg: TcpSegment, sender: EndpointTrack): RstShape {
  * RFC 9293 3.10.7.3: in SYN-SENT a RST counts only with an ACK of the SYN (ISS < SEG.ACK =< SND.NXT);
  * in other states only inside the receive window.
  */
-function acceptable(seg: TcpSegment, peer: EndpointTrack): boolean {
-  if (peer.state === TcpState.SynSent && peer.synSeen) {
-    return (seg.flags & ACK) !== 0 && seqGt(seg.ack, peer.isn) && seqLe(seg.ack, peer.nextSeq);
+function acceptable(seg: TcpSegment, I: Int32Array, p: number): boolean {
+  if (I[p + E.State] === TcpState.SynSent && (I[p + E.Flags] & F_SYN) !== 0) {
+    return (seg.flags & ACK) !== 0 && seqGt(seg.ack, I[p + E.Isn]) && seqLe(seg.ack, I[p + E.NextSeq]);
   }
-  return !outsideWindow(seg, peer);
+  return !outsideWindow(seg, I, p);
 }
 
 /** Payload from the peer beyond the sender's highest ACK (the peer's FIN slot excluded). */
-function peerDataUnacked(sender: EndpointTrack, peer: EndpointTrack): boolean {
-  if (!peer.seqKnown || !sender.ackKnown || peer.payloadPackets === 0) return false;
-  const dataEnd = peer.finSeen ? peer.finSeq : peer.nextSeq;
-  return seqGt(dataEnd, sender.highestAck);
+function peerDataUnacked(I: Int32Array, s: number, p: number): boolean {
+  if ((I[p + E.Flags] & F_SEQ_KNOWN) === 0 || (I[s + E.Flags] & F_ACK_KNOWN) === 0 || I[p + E.PayloadPackets] === 0) return false;
+  const dataEnd = (I[p + E.Flags] & F_FIN) !== 0 ? I[p + E.FinSeq] : I[p + E.NextSeq];
+  return seqGt(dataEnd, I[s + E.HighestAck]);
 }
 
 /** Sender's bytes in flight at the RST, excluding the SYN's sequence slot. */
-function unackedBytes(sender: EndpointTrack, peer: EndpointTrack): number {
-  let bytes = seqDiff(sender.nextSeq, peer.highestAck);
+function unackedBytes(I: Int32Array, s: number, p: number): number {
+  let bytes = seqDiff(I[s + E.NextSeq], I[p + E.HighestAck]);
   if (bytes > 0x7fffffff) return 0;
-  if (sender.synSeen && !seqGe(peer.highestAck, seqAdd(sender.isn, 1))) bytes--;
+  if ((I[s + E.Flags] & F_SYN) !== 0 && !seqGe(I[p + E.HighestAck], seqAdd(I[s + E.Isn], 1))) bytes--;
   return Math.max(0, bytes);
 }
 
@@ -91,13 +103,14 @@ function unackedBytes(sender: EndpointTrack, peer: EndpointTrack): number {
  * RFC 9293 3.10.7 / RFC 5961 3.2: a RST is acceptable only inside the receiver's window
  * (RCV.NXT .. RCV.NXT+RCV.WND). Without the handshake the window scale is unknown, so allow the largest.
  */
-function outsideWindow(seg: TcpSegment, peer: EndpointTrack): boolean {
-  if (peer.state === TcpState.SynSent) return false;
+function outsideWindow(seg: TcpSegment, I: Int32Array, p: number): boolean {
+  if (I[p + E.State] === TcpState.SynSent) return false;
   if ((seg.flags & ACK) !== 0 && seg.seq === 0 && seg.window === 0) return false;
-  if (!peer.ackKnown) return false;
-  const scale = peer.windowScale >= 0 ? peer.windowScale : peer.synSeen ? 0 : 14;
-  const window = Math.max(peer.window * 2 ** scale, 1);
-  const ahead = seqDiff(seg.seq, peer.highestAck);
+  if ((I[p + E.Flags] & F_ACK_KNOWN) === 0) return false;
+  const scale = I[p + E.WindowScale] >= 0 ? I[p + E.WindowScale] : (I[p + E.Flags] & F_SYN) !== 0 ? 0 : 14;
+  const window = Math.max(I[p + E.Window] * 2 ** scale, 1);
+  const highestAck = I[p + E.HighestAck];
+  const ahead = seqDiff(seg.seq, highestAck);
   // Ahead of RCV.NXT by more than the window, or behind it by more than a window (stale or guessed).
-  return ahead < 0x80000000 ? ahead > window : seqDiff(peer.highestAck, seg.seq) > window;
+  return ahead < 0x80000000 ? ahead > window : seqDiff(highestAck, seg.seq) > window;
 }

@@ -15,9 +15,9 @@ export function seqGe(a: number, b: number): boolean {
   return ((a - b) | 0) >= 0;
 }
 
-/** a + n modulo 2^32, as an unsigned number. */
+/** a + n modulo 2^32, as an int32 bit pattern (how the tracker stores sequence numbers). */
 export function seqAdd(a: number, n: number): number {
-  return (a + n) >>> 0;
+  return (a + n) | 0;
 }
 
 /** Distance from b forward to a modulo 2^32 (a - b as unsigned). */

@@ -1,256 +1,277 @@
 import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
-import type { TrackedConnection } from './connection.js';
-import type { EndpointTrack } from './endpoint.js';
-import { MAX_EVENTS } from './evidence.js';
+import { ConnectionStore, FIN_FIELDS, FinField, MAX_EVENTS } from './connection-store.js';
+import { recordLadder } from './ladder.js';
+import { C, CD, D, E, F_ACK_KNOWN, F_ACKED_PEER_FIN, F_FIN, F_FIN_ACKED, F_FIN_CARRIED_ACK, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 import { classifyReset } from './reset-shape.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './sequence.js';
 import { TcpState } from './tcp-state.js';
+import { observeZeek } from './zeek-history.js';
 
 /**
- * Replays one segment, sent in flow direction `dir`, against both endpoints of the connection. Every
- * state transition of the tracker happens here, in wire order: RST, SYN, sequence space, ACK, FIN.
- * The capture point is assumed to be near enough to both ends that what is on the wire was delivered.
+ * Replays one segment, sent in flow direction `dir`, against both endpoints of the connection in
+ * `slot`. Every state transition of the tracker happens here, in wire order: RST, SYN, sequence space,
+ * ACK, FIN. The capture point is assumed to be near enough to both ends that what is on the wire was
+ * delivered. Offsets: `s`/`p` are the sender's/peer's int blocks, `sf`/`pf` their float blocks, `c`
+ * the connection's int block (C.* fields are relative to it).
  */
-export function trackSegment(conn: TrackedConnection, dir: number, seg: TcpSegment): void {
+export function trackSegment(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
   if (seg.kind === SegmentKind.Quoted) {
-    recordIcmp(conn, dir, seg);
+    recordIcmp(store, slot, dir, seg);
     return;
   }
-  const sender = conn.ends[dir];
-  const peer = conn.ends[dir ^ 1];
+  const I = store.ints;
+  const Fl = store.floats;
+  const c = slot * INT_STRIDE;
+  const cf = slot * FLOAT_STRIDE;
+  const s = c + dir * E.Count;
+  const p = c + (dir ^ 1) * E.Count;
+  const sf = cf + dir * D.Count;
   const flags = seg.flags;
   const time = seg.seconds + seg.nanos * 1e-9;
   const length = seg.payloadLength;
 
-  if (conn.packets === 0) {
-    conn.firstSeconds = seg.seconds;
-    conn.firstNanos = seg.nanos;
-    conn.firstTime = time;
+  if (I[c + C.Packets]++ === 0) {
+    Fl[cf + CD.FirstSeconds] = seg.seconds;
+    Fl[cf + CD.FirstNanos] = seg.nanos;
+    Fl[cf + CD.FirstTime] = time;
   }
-  conn.packets++;
-  if (time >= conn.lastTime) {
-    conn.lastSeconds = seg.seconds;
-    conn.lastNanos = seg.nanos;
-    conn.lastTime = time;
+  if (time >= Fl[cf + CD.LastTime]) {
+    Fl[cf + CD.LastSeconds] = seg.seconds;
+    Fl[cf + CD.LastNanos] = seg.nanos;
+    Fl[cf + CD.LastTime] = time;
   }
-  sender.packets++;
-  sender.lastFrame = seg.frame;
-  sender.lastTime = time;
+  I[s + E.Packets]++;
+  I[s + E.LastFrame] = seg.frame;
+  Fl[sf + D.LastTime] = time;
   // Any segment from the peer answers this side's keepalive probes.
-  peer.unansweredKeepalives = 0;
-  conn.zeek.observe(dir, seg);
-  conn.ladder.record(seg, dir);
-  if (!sender.seqKnown) sender.firstSeq = seg.seq;
+  I[p + E.UnansweredKeepalives] = 0;
+  observeZeek(store, slot, dir, seg);
+  recordLadder(store, slot, dir, seg);
+  if ((I[s + E.Flags] & F_SEQ_KNOWN) === 0) I[s + E.FirstSeq] = seg.seq;
 
   if ((flags & RST) !== 0) {
     // A FIN flag on a RST is still a FIN segment on the wire (evidence), though the RST decides the state.
-    if ((flags & FIN) !== 0) addFinEvent(conn, dir, seg, seqAdd(seg.seq, length), sender.finSeen);
-    recordReset(conn, dir, seg, sender, peer, time);
-    remember(sender, seg);
+    if ((flags & FIN) !== 0) addFinEvent(store, slot, dir, seg, seqAdd(seg.seq, length), (I[s + E.Flags] & F_FIN) !== 0);
+    recordReset(store, slot, dir, seg);
+    remember(I, s, seg);
     return;
   }
-  noteIpIdentity(conn, dir, sender, seg);
+  noteIpIdentity(store, slot, dir, seg);
 
   if ((flags & SYN) !== 0) {
     if ((flags & ACK) === 0) {
-      if (conn.synFrom < 0) conn.synFrom = dir;
+      if (I[c + C.SynFrom] < 0) I[c + C.SynFrom] = dir;
       // RFC 9293 3.10.1: an active OPEN sends SYN and enters SYN-SENT.
-      if (sender.state === TcpState.Unknown || sender.state === TcpState.Closed) sender.state = TcpState.SynSent;
+      if (I[s + E.State] === TcpState.Unknown || I[s + E.State] === TcpState.Closed) I[s + E.State] = TcpState.SynSent;
       // RFC 9293 3.10.7.2: a SYN reaching a listening socket.
-      if (peer.state === TcpState.Unknown) peer.state = TcpState.Listen;
+      if (I[p + E.State] === TcpState.Unknown) I[p + E.State] = TcpState.Listen;
     } else {
-      if (conn.synAckFrom < 0) conn.synAckFrom = dir;
-      sender.synAckSeen = true;
+      if (I[c + C.SynAckFrom] < 0) I[c + C.SynAckFrom] = dir;
+      I[s + E.Flags] |= F_SYN_ACK;
       // RFC 9293 3.10.7.2: LISTEN (or SYN-SENT, simultaneous open) answers a SYN with SYN,ACK: SYN-RECEIVED.
-      if (sender.state <= TcpState.SynSent) sender.state = TcpState.SynReceived;
+      if (I[s + E.State] <= TcpState.SynSent) I[s + E.State] = TcpState.SynReceived;
     }
-    if (!sender.synSeen) {
-      sender.synSeen = true;
-      sender.isn = seg.seq;
-      sender.synFrame = seg.frame;
-      sender.synTime = time;
-      if (seg.windowScale >= 0) sender.windowScale = seg.windowScale;
+    if ((I[s + E.Flags] & F_SYN) === 0) {
+      I[s + E.Flags] |= F_SYN;
+      I[s + E.Isn] = seg.seq;
+      I[s + E.SynFrame] = seg.frame;
+      if (seg.windowScale >= 0) I[s + E.WindowScale] = seg.windowScale;
     }
   }
 
-  advanceSequence(sender, peer, seg, time, length);
+  advanceSequence(store, slot, dir, seg, length);
 
-  if ((flags & ACK) !== 0) acknowledge(conn, dir, sender, peer, seg.ack, seg.frame, time, seg, false);
-  sender.window = seg.window;
+  if ((flags & ACK) !== 0) acknowledge(store, slot, dir, seg.ack, seg, false);
+  I[s + E.Window] = seg.window;
 
-  if ((flags & FIN) !== 0) recordFin(conn, dir, sender, peer, seg, time, length);
+  if ((flags & FIN) !== 0) recordFin(store, slot, dir, seg, length);
   // A segment from a side we had not seen before still proves it is connected (mid-stream capture).
-  if (sender.state === TcpState.Unknown || sender.state === TcpState.Listen) sender.state = TcpState.Established;
-  remember(sender, seg);
+  if (I[s + E.State] === TcpState.Unknown || I[s + E.State] === TcpState.Listen) I[s + E.State] = TcpState.Established;
+  remember(I, s, seg);
+}
+
+/** Over: reset, or both FINs sent and ACKed (nothing but stray retransmissions can follow). */
+export function isFinished(store: ConnectionStore, slot: number): boolean {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  return I[c + C.RstSegments] > 0 || ((I[c + E.Flags] & F_FIN_ACKED) !== 0 && (I[c + E.Count + E.Flags] & F_FIN_ACKED) !== 0);
 }
 
 /** Sequence space and payload accounting, including keepalive probes (which carry no new data). */
-function advanceSequence(sender: EndpointTrack, peer: EndpointTrack, seg: TcpSegment, time: number, length: number): void {
+function advanceSequence(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, length: number): void {
+  const I = store.ints;
+  const s = slot * INT_STRIDE + dir * E.Count;
   const flags = seg.flags;
   const end = seqAdd(seg.seq, length + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0));
-  if (!sender.seqKnown) {
-    sender.seqKnown = true;
-    sender.nextSeq = end;
-  } else {
-    // RFC 9293 3.8.4 / Linux tcp_write_wakeup: a keepalive probe re-sends SND.NXT-1 with 0 or 1 byte.
-    if (length <= 1 && (flags & (SYN | FIN)) === 0 && seqAdd(seg.seq, 1) === sender.nextSeq) {
-      sender.keepalives++;
-      if (sender.unansweredKeepalives++ === 0) sender.firstUnansweredKeepaliveFrame = seg.frame;
-      return;
-    }
-    // Anything else the sender transmits ends a run of probes.
-    sender.unansweredKeepalives = 0;
-    if (!seqGt(end, sender.nextSeq)) {
-      if (length > 0) countPayload(sender, peer, seg, time, 0);
-      return;
-    }
+  if ((I[s + E.Flags] & F_SEQ_KNOWN) === 0) {
+    I[s + E.Flags] |= F_SEQ_KNOWN;
+    I[s + E.NextSeq] = end;
+    if (length > 0) countPayload(store, slot, dir, seg, length);
+    return;
   }
-  const fresh = Math.min(length, seqDiff(end, sender.nextSeq));
-  if (seqGt(end, sender.nextSeq) || !sender.seqKnown) sender.nextSeq = end;
-  if (length > 0) countPayload(sender, peer, seg, time, fresh);
+  const next = I[s + E.NextSeq];
+  // RFC 9293 3.8.4 / Linux tcp_write_wakeup: a keepalive probe re-sends SND.NXT-1 with 0 or 1 byte.
+  if (length <= 1 && (flags & (SYN | FIN)) === 0 && seqAdd(seg.seq, 1) === next) {
+    if (I[s + E.UnansweredKeepalives]++ === 0) I[s + E.FirstUnansweredKeepaliveFrame] = seg.frame;
+    return;
+  }
+  // Anything else the sender transmits ends a run of probes.
+  I[s + E.UnansweredKeepalives] = 0;
+  if (!seqGt(end, next)) {
+    if (length > 0) countPayload(store, slot, dir, seg, 0);
+    return;
+  }
+  I[s + E.NextSeq] = end;
+  if (length > 0) countPayload(store, slot, dir, seg, Math.min(length, seqDiff(end, next)));
 }
 
-function countPayload(sender: EndpointTrack, peer: EndpointTrack, seg: TcpSegment, time: number, fresh: number): void {
-  sender.payloadPackets++;
-  sender.payloadBytes += fresh;
-  sender.lastPayloadFrame = seg.frame;
-  sender.lastPayloadTime = time;
-  if (peer.finSeen) sender.payloadAfterPeerFin += seg.payloadLength;
-  if (sender.ackedPeerFin) {
-    sender.payloadAfterAckingPeerFin += seg.payloadLength;
-    sender.lastPayloadAfterAckingPeerFinFrame = seg.frame;
+function countPayload(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, fresh: number): void {
+  const I = store.ints;
+  const Fl = store.floats;
+  const s = slot * INT_STRIDE + dir * E.Count;
+  const p = slot * INT_STRIDE + (dir ^ 1) * E.Count;
+  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  I[s + E.PayloadPackets]++;
+  Fl[sf + D.PayloadBytes] += fresh;
+  Fl[sf + D.LastPayloadTime] = seg.seconds + seg.nanos * 1e-9;
+  if ((I[p + E.Flags] & F_FIN) !== 0) Fl[sf + D.PayloadAfterPeerFin] += seg.payloadLength;
+  if ((I[s + E.Flags] & F_ACKED_PEER_FIN) !== 0) {
+    Fl[sf + D.PayloadAfterAckingPeerFin] += seg.payloadLength;
+    I[s + E.LastPayloadAfterAckingPeerFinFrame] = seg.frame;
   }
 }
 
 /**
  * The sender acknowledges `ack`: marks the peer's FIN as received when covered, which moves both
- * endpoints along the close sequence, and completes the handshake.
+ * endpoints along the close sequence, and completes the handshake. A RST's ACK (`byRst`) only marks
+ * the FIN evidence; it moves no state.
  */
-function acknowledge(
-  conn: TrackedConnection,
-  dir: number,
-  sender: EndpointTrack,
-  peer: EndpointTrack,
-  ack: number,
-  frame: number,
-  time: number,
-  seg: TcpSegment,
-  byRst: boolean,
-): void {
+function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: number, seg: TcpSegment, byRst: boolean): void {
+  const I = store.ints;
+  const Fl = store.floats;
+  const s = slot * INT_STRIDE + dir * E.Count;
+  const p = slot * INT_STRIDE + (dir ^ 1) * E.Count;
   if (!byRst) {
-    if (!sender.ackKnown || seqGt(ack, sender.highestAck)) {
-      sender.highestAck = ack;
-      sender.ackKnown = true;
+    if ((I[s + E.Flags] & F_ACK_KNOWN) === 0 || seqGt(ack, I[s + E.HighestAck])) {
+      I[s + E.HighestAck] = ack;
+      I[s + E.Flags] |= F_ACK_KNOWN;
     }
     // RFC 9293 3.10.7.3: SYN-SENT receiving an acceptable SYN,ACK sends ACK and enters ESTABLISHED.
-    if (sender.state === TcpState.SynSent && peer.synAckSeen) sender.state = TcpState.Established;
+    if (I[s + E.State] === TcpState.SynSent && (I[p + E.Flags] & F_SYN_ACK) !== 0) I[s + E.State] = TcpState.Established;
     // RFC 9293 3.10.7.4 fifth: SYN-RECEIVED whose SYN is acknowledged enters ESTABLISHED.
-    if (peer.state === TcpState.SynReceived && peer.synSeen && seqGe(ack, seqAdd(peer.isn, 1))) peer.state = TcpState.Established;
+    if (I[p + E.State] === TcpState.SynReceived && (I[p + E.Flags] & F_SYN) !== 0 && seqGe(ack, seqAdd(I[p + E.Isn], 1))) I[p + E.State] = TcpState.Established;
   }
-  if (!peer.finSeen || !seqGe(ack, seqAdd(peer.finSeq, 1))) return;
-  for (const fin of conn.fins) {
-    if (fin.from !== dir && fin.ackFrame === 0 && fin.frame < frame) {
-      fin.ackFrame = frame;
-      fin.ackByRst = byRst;
+  if ((I[p + E.Flags] & F_FIN) === 0 || !seqGe(ack, seqAdd(I[p + E.FinSeq], 1))) return;
+  const frame = seg.frame;
+  const fins = store.fins[slot];
+  for (let o = 0; o < fins.length; o += FIN_FIELDS) {
+    if (fins[o + FinField.From] !== dir && fins[o + FinField.AckFrame] === 0 && fins[o + FinField.Frame] < frame) {
+      fins[o + FinField.AckFrame] = frame;
+      fins[o + FinField.AckByRst] = byRst ? 1 : 0;
     }
   }
-  if (byRst || peer.finAcked) return;
-  peer.finAcked = true;
-  peer.finAckFrame = frame;
-  peer.finAckTime = time;
-  sender.ackedPeerFin = true;
-  sender.ackedPeerFinFrame = frame;
-  sender.ackedPeerFinTime = time;
-  sender.ackedPeerFinSeconds = seg.seconds;
-  sender.ackedPeerFinNanos = seg.nanos;
-  switch (peer.state) {
+  if (byRst || (I[p + E.Flags] & F_FIN_ACKED) !== 0) return;
+  I[p + E.Flags] |= F_FIN_ACKED;
+  I[p + E.FinAckFrame] = frame;
+  I[s + E.Flags] |= F_ACKED_PEER_FIN;
+  I[s + E.AckedPeerFinFrame] = frame;
+  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  Fl[sf + D.AckedPeerFinTime] = seg.seconds + seg.nanos * 1e-9;
+  Fl[sf + D.AckedPeerFinSeconds] = seg.seconds;
+  Fl[sf + D.AckedPeerFinNanos] = seg.nanos;
+  switch (I[p + E.State]) {
     // RFC 9293 3.10.7.4 FIN-WAIT-1: once our FIN is acknowledged, enter FIN-WAIT-2.
     case TcpState.FinWait1:
-      peer.state = TcpState.FinWait2;
+      I[p + E.State] = TcpState.FinWait2;
       break;
     // RFC 9293 3.10.7.4 CLOSING: our FIN acknowledged, enter TIME-WAIT.
     case TcpState.Closing:
-      peer.state = TcpState.TimeWait;
+      I[p + E.State] = TcpState.TimeWait;
       break;
     // RFC 9293 3.10.7.4 LAST-ACK: our FIN acknowledged, delete the TCB (CLOSED).
     case TcpState.LastAck:
-      peer.state = TcpState.Closed;
+      I[p + E.State] = TcpState.Closed;
       break;
   }
-  switch (sender.state) {
+  switch (I[s + E.State]) {
     // RFC 9293 3.10.7.4 eighth (FIN bit), ESTABLISHED: enter CLOSE-WAIT; the application must call close().
     case TcpState.Unknown:
     case TcpState.Listen:
     case TcpState.SynReceived:
     case TcpState.Established:
-      sender.state = TcpState.CloseWait;
+      I[s + E.State] = TcpState.CloseWait;
       break;
     // FIN-WAIT-1 receiving a FIN that does not ack ours: CLOSING (simultaneous close).
     case TcpState.FinWait1:
-      sender.state = TcpState.Closing;
+      I[s + E.State] = TcpState.Closing;
       break;
     // FIN-WAIT-2 receiving the peer's FIN: TIME-WAIT (this side closed first and holds it).
     case TcpState.FinWait2:
-      sender.state = TcpState.TimeWait;
+      I[s + E.State] = TcpState.TimeWait;
       break;
   }
 }
 
-function recordFin(conn: TrackedConnection, dir: number, sender: EndpointTrack, peer: EndpointTrack, seg: TcpSegment, time: number, length: number): void {
+function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, length: number): void {
+  const I = store.ints;
+  const Fl = store.floats;
+  const c = slot * INT_STRIDE;
+  const s = c + dir * E.Count;
+  const p = c + (dir ^ 1) * E.Count;
   const finSeq = seqAdd(seg.seq, length);
-  const retransmission = sender.finSeen;
-  addFinEvent(conn, dir, seg, finSeq, retransmission);
+  const retransmission = (I[s + E.Flags] & F_FIN) !== 0;
+  addFinEvent(store, slot, dir, seg, finSeq, retransmission);
   if (retransmission) {
     // Retransmitted FINs count once; later copies are evidence the first was not ACKed in time.
-    sender.finCopies++;
+    I[s + E.FinCopies]++;
     return;
   }
-  sender.finSeen = true;
-  sender.finSeq = finSeq;
-  sender.finFrame = seg.frame;
-  sender.finTime = time;
-  sender.finSeconds = seg.seconds;
-  sender.finNanos = seg.nanos;
-  sender.finCarriedAck = (seg.flags & ACK) !== 0;
-  sender.finAckValue = seg.ack;
+  const carriedAck = (seg.flags & ACK) !== 0;
+  I[s + E.Flags] |= F_FIN | (carriedAck ? F_FIN_CARRIED_ACK : 0);
+  I[s + E.FinSeq] = finSeq;
+  I[s + E.FinFrame] = seg.frame;
+  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  Fl[sf + D.FinTime] = seg.seconds + seg.nanos * 1e-9;
+  Fl[sf + D.FinSeconds] = seg.seconds;
+  Fl[sf + D.FinNanos] = seg.nanos;
   // Crossing FINs: the second FIN does not acknowledge the first, so it was sent before the first arrived.
-  if (peer.finSeen && !(sender.finCarriedAck && seqGe(seg.ack, seqAdd(peer.finSeq, 1)))) conn.finsCrossed = true;
-  switch (sender.state) {
-    // RFC 9293 3.10.4 CLOSE in CLOSE-WAIT: send FIN, enter LAST-ACK.
-    case TcpState.CloseWait:
-      sender.state = TcpState.LastAck;
-      break;
-    // RFC 9293 3.10.4 CLOSE in ESTABLISHED or SYN-RECEIVED: send FIN, enter FIN-WAIT-1.
-    default:
-      if (sender.state !== TcpState.Closed && sender.state < TcpState.FinWait1) sender.state = TcpState.FinWait1;
-      break;
-  }
+  if ((I[p + E.Flags] & F_FIN) !== 0 && !(carriedAck && seqGe(seg.ack, seqAdd(I[p + E.FinSeq], 1)))) I[c + C.FinsCrossed] = 1;
+  const state = I[s + E.State];
+  // RFC 9293 3.10.4 CLOSE in CLOSE-WAIT: send FIN, enter LAST-ACK.
+  if (state === TcpState.CloseWait) I[s + E.State] = TcpState.LastAck;
+  // RFC 9293 3.10.4 CLOSE in ESTABLISHED or SYN-RECEIVED: send FIN, enter FIN-WAIT-1.
+  else if (state !== TcpState.Closed && state < TcpState.FinWait1) I[s + E.State] = TcpState.FinWait1;
 }
 
-function addFinEvent(conn: TrackedConnection, dir: number, seg: TcpSegment, finSeq: number, retransmission: boolean): void {
-  conn.finSegments++;
-  if (conn.fins.length >= MAX_EVENTS) return;
-  conn.fins.push({ frame: seg.frame, from: dir, seconds: seg.seconds, nanos: seg.nanos, seq: finSeq, retransmission, ackFrame: 0, ackByRst: false });
+function addFinEvent(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, finSeq: number, retransmission: boolean): void {
+  store.ints[slot * INT_STRIDE + C.FinSegments]++;
+  const fins = store.fins[slot];
+  if (fins.length >= MAX_EVENTS * FIN_FIELDS) return;
+  fins.push(seg.frame, dir, seg.seconds, seg.nanos, finSeq, retransmission ? 1 : 0, 0, 0);
 }
 
-function recordReset(conn: TrackedConnection, dir: number, seg: TcpSegment, sender: EndpointTrack, peer: EndpointTrack, time: number): void {
-  conn.rstSegments++;
-  sender.rstCount++;
-  if (sender.rstCount === 1) sender.firstRstFrame = seg.frame;
-  if (conn.resets.length < MAX_EVENTS) conn.resets.push(classifyReset(seg, dir, sender, peer));
+function recordReset(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  I[c + C.RstSegments]++;
+  I[c + dir * E.Count + E.RstCount]++;
+  const resets = store.resets[slot];
+  const event = classifyReset(store, slot, dir, seg);
+  if (resets.length < MAX_EVENTS) resets.push(event);
   // An RST+ACK also acknowledges; record it against the peer's FIN evidence without moving any state.
-  if ((seg.flags & ACK) !== 0) acknowledge(conn, dir, sender, peer, seg.ack, seg.frame, time, seg, true);
+  if ((seg.flags & ACK) !== 0) acknowledge(store, slot, dir, seg.ack, seg, true);
   // RFC 9293 3.10.7: the sender of a RST has deleted its TCB and an acceptable RST closes the receiver;
   // an unacceptable one is dropped by the receiver, and its sender may not be who it claims.
-  if (conn.resets[conn.resets.length - 1]?.acceptable === false) return;
-  sender.state = TcpState.Closed;
-  peer.state = TcpState.Closed;
+  if (!event.acceptable) return;
+  I[c + dir * E.Count + E.State] = TcpState.Closed;
+  I[c + (dir ^ 1) * E.Count + E.State] = TcpState.Closed;
 }
 
 /** An ICMP error about one of our segments: evidence (a SYN answered by port-unreachable is a refusal). */
-function recordIcmp(conn: TrackedConnection, dir: number, seg: TcpSegment): void {
-  if (conn.icmp.length >= MAX_EVENTS) return;
-  conn.icmp.push({
+function recordIcmp(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
+  const icmp = store.icmp[slot];
+  if (icmp.length >= MAX_EVENTS) return;
+  icmp.push({
     frame: seg.frame,
     about: dir,
     seconds: seg.seconds,
@@ -263,28 +284,31 @@ function recordIcmp(conn: TrackedConnection, dir: number, seg: TcpSegment): void
   });
 }
 
-function remember(sender: EndpointTrack, seg: TcpSegment): void {
-  sender.lastSeq = seg.seq;
-  sender.lastAck = seg.ack;
-  sender.lastFlags = seg.flags;
-  sender.lastPayload = seg.payloadLength;
+function remember(I: Int32Array, s: number, seg: TcpSegment): void {
+  I[s + E.LastSeq] = seg.seq;
+  I[s + E.LastFlags] = seg.flags;
+  I[s + E.LastPayload] = seg.payloadLength;
 }
 
 /** TTL range and IPv4 ID steps of the endpoint's own (non-RST) packets. */
-function noteIpIdentity(conn: TrackedConnection, dir: number, sender: EndpointTrack, seg: TcpSegment): void {
+function noteIpIdentity(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
+  const I = store.ints;
+  const s = slot * INT_STRIDE + dir * E.Count;
+  const ipId = seg.ipId;
   // The first ID after a RST from this side tells whether the RST sat inside the socket's ID series.
-  if (sender.rstCount > 0 && seg.ipId >= 0) {
-    for (const rst of conn.resets) if (rst.from === dir && rst.ipIdAfter < 0) rst.ipIdAfter = seg.ipId;
+  if (I[s + E.RstCount] > 0 && ipId >= 0) {
+    for (const rst of store.resets[slot]) if (rst.from === dir && rst.ipIdAfter < 0) rst.ipIdAfter = ipId;
   }
-  sender.ttlSamples++;
-  if (seg.ttl < sender.ttlMin) sender.ttlMin = seg.ttl;
-  if (seg.ttl > sender.ttlMax) sender.ttlMax = seg.ttl;
-  if (seg.ipId >= 0) {
-    if (sender.lastIpId >= 0) {
-      const step = (seg.ipId - sender.lastIpId) & 0xffff;
-      if (step <= 64) sender.ipIdSteps++;
-      else sender.ipIdJumps++;
+  I[s + E.TtlSamples]++;
+  if (seg.ttl < I[s + E.TtlMin]) I[s + E.TtlMin] = seg.ttl;
+  if (seg.ttl > I[s + E.TtlMax]) I[s + E.TtlMax] = seg.ttl;
+  // Linux gives the SYN-ACK, TIME_WAIT ACKs and passive RSTs IP ID 0, outside the socket's series.
+  if (ipId > 0) {
+    const last = I[s + E.LastIpId];
+    if (last >= 0) {
+      if (((ipId - last) & 0xffff) <= 64) I[s + E.IpIdSteps]++;
+      else I[s + E.IpIdJumps]++;
     }
-    sender.lastIpId = seg.ipId;
+    I[s + E.LastIpId] = ipId;
   }
 }

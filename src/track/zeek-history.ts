@@ -1,4 +1,6 @@
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../decode/segment.js';
+import type { ConnectionStore } from './connection-store.js';
+import { C, E, INT_STRIDE } from './layout.js';
 import { ZEEK_LIKELY_SERVER_PORTS } from './zeek-server-ports.js';
 
 /** Zeek's TCP endpoint states (TCP_INACTIVE .. TCP_RESET in its scripts). */
@@ -22,240 +24,267 @@ const SEEN_MULTI_FLAG = 0x40;
 /** Zeek's retransmission test ignores SYN/RST sequence jumps beyond 1 MiB. */
 const RXMIT_JUMP_LIMIT = 1 << 20;
 
-class ZeekEndpoint {
-  state: Z = Z.Inactive;
-  prevState: Z = Z.Inactive;
-  startSeq = 0;
-  lastSeq = 0;
-  seen = 0;
-  lastSyn = 0;
-  lastFin = 0;
-  lastRst = 0;
-  rxmits = 0;
-  rxmitThreshold = 1;
-  zeroWindows = 0;
-  zeroWindowThreshold = 1;
-  size = 0;
+/*
+ * Zeek's conn.log `history` and `conn_state` for one connection, replayed from headers the way Zeek's
+ * TCPSessionAdapter does (docs/research/zeek-history-connstate.md). The endpoint fields live in the
+ * connection's block (E.Z*), the history string in the store's per-slot list. Directions are flow
+ * directions; Zeek's own originator is C.ZOrigDir. Not modelled: G (content gaps need reassembly),
+ * C (checksums), and Zeek's splitting of one 4-tuple into several log lines (it splits on timers and on
+ * any SYN after a close; closetrace follows tshark's streams).
+ */
 
-  set(state: Z): void {
-    this.prevState = this.state;
-    this.state = state;
+export function observeZeek(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  const flags = seg.flags;
+  // Fast path for the bulk of packets: data or ACKs, no SYN/FIN/RST, both sides already active. Zeek's
+  // state machine does nothing for them; only the D/A letters, zero windows and retransmissions matter.
+  if ((flags & (SYN | FIN | RST)) === 0 && I[c + C.ZFlipPending] === 0) {
+    const e = c + dir * E.Count;
+    const p = c + (dir ^ 1) * E.Count;
+    const state = I[e + E.ZState];
+    if ((state === Z.Established || state === Z.Partial) && I[p + E.ZState] !== Z.Inactive && I[c + C.ZOrigDir] >= 0) {
+      const len = seg.payloadLength;
+      const isOrig = dir === I[c + C.ZOrigDir];
+      const seen = I[e + E.ZSeen];
+      if (len > 0) {
+        if ((seen & SEEN_DATA) === 0) check(store, slot, e, isOrig, SEEN_DATA, 'D');
+      } else if ((flags & ACK) !== 0 && (seen & SEEN_ACK) === 0) {
+        check(store, slot, e, isOrig, SEEN_ACK, 'A');
+      }
+      if (seg.window === 0 && I[p + E.ZState] !== Z.Closed) zeroWindow(store, slot, e, isOrig);
+      const end = (seg.seq + len) | 0;
+      const delta = (end - I[e + E.ZLastSeq]) | 0;
+      if (delta > 0) {
+        I[e + E.ZSize] += len < delta ? len : delta;
+        I[e + E.ZLastSeq] = end;
+      } else if (len > 0) {
+        updateLastSeq(store, slot, e, isOrig, seg, false, false, false, len);
+      }
+      return;
+    }
+  }
+  if (I[c + C.ZOrigDir] < 0) chooseOriginator(store, slot, dir, seg);
+  else if (I[c + C.ZFlipPending] !== 0 && ((flags & ACK) !== 0 || seg.payloadLength > 0) && (flags & SYN) === 0) flipAsIfAtStart(store, slot);
+  const e = c + dir * E.Count;
+  const p = c + (dir ^ 1) * E.Count;
+  const isOrig = dir === I[c + C.ZOrigDir];
+  const syn = (flags & SYN) !== 0;
+  const ack = (flags & ACK) !== 0;
+  const fin = (flags & FIN) !== 0;
+  const rst = (flags & RST) !== 0;
+  const len = seg.payloadLength;
+  const state = I[e + E.ZState];
+
+  // init_endpoint: the first packet fixes the start sequence (a SYN's own, else seq - 1).
+  if (state === Z.Inactive) initStart(I, e, syn ? seg.seq : (seg.seq - 1) | 0);
+  else if (syn && state !== Z.Reset && state !== Z.Closed && seg.seq !== I[e + E.ZStartSeq]) initStart(I, e, seg.seq);
+  else if (syn && state === Z.Reset && I[e + E.ZPrevState] === Z.Inactive) initStart(I, e, seg.seq);
+  const relSeq = (seg.seq - I[e + E.ZStartSeq]) | 0;
+
+  updateHistory(store, slot, e, isOrig, flags, relSeq, len);
+  // update_window: a zero window (scaling keeps zero at zero), unless resetting or the peer has closed.
+  if (seg.window === 0 && !rst && I[e + E.ZState] !== Z.Reset && I[p + E.ZState] !== Z.Closed) zeroWindow(store, slot, e, isOrig);
+  // init_peer: the first ACK seen while the peer is inactive fixes the peer's start sequence.
+  if (ack && I[p + E.ZState] === Z.Inactive) initStart(I, p, (seg.ack - 1) | 0);
+  updateLastSeq(store, slot, e, isOrig, seg, syn, fin, rst, len);
+  updateState(store, slot, e, p, isOrig, syn, ack, fin, rst, len);
+}
+
+/** conn_state as main.zeek computes it from the final endpoint states. */
+export function zeekConnState(store: ConnectionStore, slot: number): string {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  const origDir = I[c + C.ZOrigDir];
+  if (origDir < 0) return 'OTH';
+  const o = c + origDir * E.Count;
+  const r = c + (origDir ^ 1) * E.Count;
+  const os = I[o + E.ZState];
+  const rs = I[r + E.ZState];
+  const oInactive = os === Z.Inactive || os === Z.Partial;
+  const rInactive = rs === Z.Inactive || rs === Z.Partial;
+  if (rs === Z.Reset) {
+    if (os === Z.SynSent || os === Z.SynAckSent || (os === Z.Reset && I[o + E.ZSize] === 0 && I[r + E.ZSize] === 0)) return 'REJ';
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (os === Z.Reset) {
+    if (rInactive) return /^\^?S[^HAFGIQ]*R.*/.test(store.history[slot]) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === Z.Closed && os === Z.Closed) return 'SF';
+  if (os === Z.Closed) return rInactive ? 'SH' : 'S2';
+  if (rs === Z.Closed) return oInactive ? 'SHR' : 'S3';
+  if (os === Z.SynSent && rs === Z.Inactive) return 'S0';
+  if (os === Z.Established && rs === Z.Established) return 'S1';
+  return 'OTH';
+}
+
+/** W: the 1st, 10th, 100th... zero window advertised by this side (Session::ScaledHistoryEntry). */
+function zeroWindow(store: ConnectionStore, slot: number, e: number, isOrig: boolean): void {
+  const I = store.ints;
+  if (++I[e + E.ZZeroWindows] === I[e + E.ZZeroWindowThreshold]) {
+    add(store, slot, isOrig, 'W');
+    I[e + E.ZZeroWindowThreshold] *= 10;
   }
 }
 
+function setState(I: Int32Array, e: number, state: Z): void {
+  I[e + E.ZPrevState] = I[e + E.ZState];
+  I[e + E.ZState] = state;
+}
+
+function initStart(I: Int32Array, e: number, seq: number): void {
+  I[e + E.ZStartSeq] = seq;
+  I[e + E.ZLastSeq] = seq;
+}
+
 /**
- * Zeek's conn.log `history` and `conn_state` for one connection, replayed from headers the way Zeek's
- * TCPSessionAdapter does (docs/research/zeek-history-connstate.md). Indexes are flow directions; Zeek's
- * own originator is `origDir`. Not modelled: G (content gaps need reassembly), C (checksums), and
- * Zeek's splitting of one 4-tuple into several log lines (it splits on timers and on any SYN after a
- * close; closetrace follows tshark's streams).
+ * IPBasedAnalyzer::NewConn / TCPAnalyzer::WantConnection: the first packet's sender originates, unless
+ * that packet is not a pure SYN and comes from a likely server port (towards a port that is not one,
+ * or, both being server ports, from the lower one and not a SYN/ACK).
  */
-export class ZeekHistory {
-  history = '';
-  /** Flow direction of Zeek's originator, or -1 before the first packet. */
-  origDir = -1;
-  private readonly ends = [new ZeekEndpoint(), new ZeekEndpoint()];
-  /** Started with a SYN/ACK and not flipped yet: Zeek (>= 5.1) flips once an ACK or data follows. */
-  private flipPending = false;
+function chooseOriginator(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  const flags = seg.flags;
+  const pureSyn = (flags & (SYN | ACK)) === SYN;
+  const synAck = (flags & (SYN | ACK)) === (SYN | ACK);
+  const srcLikely = ZEEK_LIKELY_SERVER_PORTS.has(seg.srcPort);
+  const dstLikely = ZEEK_LIKELY_SERVER_PORTS.has(seg.dstPort);
+  const flip = !pureSyn && srcLikely && (!dstLikely || (!synAck && seg.srcPort < seg.dstPort));
+  I[c + C.ZOrigDir] = flip ? dir ^ 1 : dir;
+  if (flip) store.history[slot] = '^';
+  else if (synAck) I[c + C.ZFlipPending] = 1;
+}
 
-  observe(dir: number, seg: TcpSegment): void {
-    const flags = seg.flags;
-    if (this.origDir < 0) this.chooseOriginator(dir, seg);
-    else if (this.flipPending && ((flags & ACK) !== 0 || seg.payloadLength > 0) && (flags & SYN) === 0) this.flipAsIfAtStart();
-    const e = this.ends[dir];
-    const p = this.ends[dir ^ 1];
-    const isOrig = dir === this.origDir;
-    const syn = (flags & SYN) !== 0;
-    const ack = (flags & ACK) !== 0;
-    const fin = (flags & FIN) !== 0;
-    const rst = (flags & RST) !== 0;
-    const len = seg.payloadLength;
+/** Zeek >= 5.1 flips a connection that began with a SYN/ACK; the log reads as if flipped at creation. */
+function flipAsIfAtStart(store: ConnectionStore, slot: number): void {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  I[c + C.ZFlipPending] = 0;
+  I[c + C.ZOrigDir] ^= 1;
+  let swapped = '^';
+  for (const ch of store.history[slot]) swapped += ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase();
+  store.history[slot] = swapped;
+}
 
-    // init_endpoint: the first packet fixes the start sequence (a SYN's own, else seq - 1).
-    if (e.state === Z.Inactive) this.initStart(e, syn ? seg.seq : (seg.seq - 1) >>> 0);
-    else if (syn && e.state !== Z.Reset && e.state !== Z.Closed && seg.seq !== e.startSeq) this.initStart(e, seg.seq);
-    else if (syn && e.state === Z.Reset && e.prevState === Z.Inactive) this.initStart(e, seg.seq);
-    const relSeq = (seg.seq - e.startSeq) >>> 0;
+/** Session::CheckHistory with the responder's letters in lower case and its own seen-bits. */
+function check(store: ConnectionStore, slot: number, e: number, isOrig: boolean, mask: number, letter: string): boolean {
+  const I = store.ints;
+  if ((I[e + E.ZSeen] & mask) !== 0) return true;
+  I[e + E.ZSeen] |= mask;
+  add(store, slot, isOrig, letter);
+  return false;
+}
 
-    this.updateHistory(e, isOrig, flags, relSeq, len);
-    // update_window: a zero window (scaling keeps zero at zero), unless resetting or the peer has closed.
-    if (seg.window === 0 && !rst && e.state !== Z.Reset && p.state !== Z.Closed) {
-      if (++e.zeroWindows === e.zeroWindowThreshold) {
-        this.add(isOrig, 'W');
-        e.zeroWindowThreshold *= 10;
-      }
+function add(store: ConnectionStore, slot: number, isOrig: boolean, letter: string): void {
+  store.history[slot] += isOrig ? letter : letter.toLowerCase();
+}
+
+/** TCPSessionAdapter::update_history. */
+function updateHistory(store: ConnectionStore, slot: number, e: number, isOrig: boolean, flags: number, relSeq: number, len: number): void {
+  const I = store.ints;
+  const syn = (flags & SYN) !== 0;
+  const fin = (flags & FIN) !== 0;
+  const rst = (flags & RST) !== 0;
+  const count = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+  if (count > 1) {
+    if (fin && rst) check(store, slot, e, isOrig, SEEN_FIN_RST, 'I');
+    else check(store, slot, e, isOrig, SEEN_MULTI_FLAG, 'Q');
+    return;
+  }
+  if (count === 1) {
+    if (syn) {
+      const letter = (flags & ACK) !== 0 ? 'H' : 'S';
+      if (check(store, slot, e, isOrig, SEEN_SYN, letter) && relSeq !== I[e + E.ZLastSyn]) add(store, slot, isOrig, letter);
+      I[e + E.ZLastSyn] = relSeq;
     }
-    // init_peer: the first ACK seen while the peer is inactive fixes the peer's start sequence.
-    if (ack && p.state === Z.Inactive) this.initStart(p, (seg.ack - 1) >>> 0);
-    this.updateLastSeq(e, isOrig, seg, syn, fin, rst, len);
-    this.updateState(e, p, isOrig, seg, syn, ack, fin, rst, len);
-  }
-
-  /** conn_state as main.zeek computes it from the final endpoint states. */
-  connState(): string {
-    if (this.origDir < 0) return 'OTH';
-    const o = this.ends[this.origDir];
-    const r = this.ends[this.origDir ^ 1];
-    const os = o.state;
-    const rs = r.state;
-    const oInactive = os === Z.Inactive || os === Z.Partial;
-    const rInactive = rs === Z.Inactive || rs === Z.Partial;
-    if (rs === Z.Reset) {
-      if (os === Z.SynSent || os === Z.SynAckSent || (os === Z.Reset && o.size === 0 && r.size === 0)) return 'REJ';
-      return oInactive ? 'RSTRH' : 'RSTR';
+    if (fin) {
+      const end = (relSeq + len) | 0;
+      if (check(store, slot, e, isOrig, SEEN_FIN, 'F') && end !== I[e + E.ZLastFin]) add(store, slot, isOrig, 'F');
+      I[e + E.ZLastFin] = end;
     }
-    if (os === Z.Reset) {
-      if (rInactive) return /^\^?S[^HAFGIQ]*R.*/.test(this.history) ? 'RSTOS0' : 'OTH';
-      return 'RSTO';
+    if (rst) {
+      if (check(store, slot, e, isOrig, SEEN_RST, 'R') && relSeq !== I[e + E.ZLastRst]) add(store, slot, isOrig, 'R');
+      I[e + E.ZLastRst] = relSeq;
     }
-    if (rs === Z.Closed && os === Z.Closed) return 'SF';
-    if (os === Z.Closed) return rInactive ? 'SH' : 'S2';
-    if (rs === Z.Closed) return oInactive ? 'SHR' : 'S3';
-    if (os === Z.SynSent && rs === Z.Inactive) return 'S0';
-    if (os === Z.Established && rs === Z.Established) return 'S1';
-    return 'OTH';
+    return;
   }
-
-  /**
-   * IPBasedAnalyzer::NewConn / TCPAnalyzer::WantConnection: the first packet's sender originates, unless
-   * that packet is not a pure SYN and comes from a likely server port (towards a port that is not one,
-   * or, both being server ports, from the lower one and not a SYN/ACK).
-   */
-  private chooseOriginator(dir: number, seg: TcpSegment): void {
-    const flags = seg.flags;
-    const pureSyn = (flags & (SYN | ACK)) === SYN;
-    const synAck = (flags & (SYN | ACK)) === (SYN | ACK);
-    const srcLikely = ZEEK_LIKELY_SERVER_PORTS.has(seg.srcPort);
-    const dstLikely = ZEEK_LIKELY_SERVER_PORTS.has(seg.dstPort);
-    const flip = !pureSyn && srcLikely && (!dstLikely || (!synAck && seg.srcPort < seg.dstPort));
-    this.origDir = flip ? dir ^ 1 : dir;
-    if (flip) this.history = '^';
-    else if (synAck) this.flipPending = true;
+  // Each of D and A appears once per direction: test the seen-bit before calling out.
+  if (len > 0) {
+    if ((I[e + E.ZSeen] & SEEN_DATA) === 0) check(store, slot, e, isOrig, SEEN_DATA, 'D');
+  } else if ((flags & ACK) !== 0 && (I[e + E.ZSeen] & SEEN_ACK) === 0) {
+    check(store, slot, e, isOrig, SEEN_ACK, 'A');
   }
+}
 
-  /** Zeek >= 5.1 flips a connection that began with a SYN/ACK; the log reads as if flipped at creation. */
-  private flipAsIfAtStart(): void {
-    this.flipPending = false;
-    this.origDir ^= 1;
-    let swapped = '^';
-    for (const ch of this.history) swapped += ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase();
-    this.history = swapped;
-  }
-
-  private initStart(e: ZeekEndpoint, seq: number): void {
-    e.startSeq = seq;
-    e.lastSeq = seq;
-  }
-
-  /** Session::CheckHistory with the responder's letters in lower case and its own seen-bits. */
-  private check(e: ZeekEndpoint, isOrig: boolean, mask: number, letter: string): boolean {
-    if ((e.seen & mask) !== 0) return true;
-    e.seen |= mask;
-    this.add(isOrig, letter);
-    return false;
-  }
-
-  private add(isOrig: boolean, letter: string): void {
-    this.history += isOrig ? letter : letter.toLowerCase();
-  }
-
-  /** TCPSessionAdapter::update_history. */
-  private updateHistory(e: ZeekEndpoint, isOrig: boolean, flags: number, relSeq: number, len: number): void {
-    const syn = (flags & SYN) !== 0;
-    const fin = (flags & FIN) !== 0;
-    const rst = (flags & RST) !== 0;
-    const count = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
-    if (count > 1) {
-      if (fin && rst) this.check(e, isOrig, SEEN_FIN_RST, 'I');
-      else this.check(e, isOrig, SEEN_MULTI_FLAG, 'Q');
-      return;
+/** update_last_seq: data that does not advance the highest sequence seen is a retransmission (T). */
+function updateLastSeq(store: ConnectionStore, slot: number, e: number, isOrig: boolean, seg: TcpSegment, syn: boolean, fin: boolean, rst: boolean, len: number): void {
+  const I = store.ints;
+  const segLength = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
+  const end = (seg.seq + segLength) | 0;
+  const delta = (end - I[e + E.ZLastSeq]) | 0;
+  if (delta <= 0 && len > 0) {
+    const jump = (syn || rst) && Math.abs(delta) > RXMIT_JUMP_LIMIT;
+    const finAfterSyn = fin && I[e + E.ZLastSeq] === ((I[e + E.ZStartSeq] + 1) | 0);
+    if (!jump && !finAfterSyn && I[e + E.ZState] !== Z.Reset && ++I[e + E.ZRxmits] === I[e + E.ZRxmitThreshold]) {
+      add(store, slot, isOrig, 'T');
+      I[e + E.ZRxmitThreshold] *= 10;
     }
-    if (count === 1) {
+  } else if (delta > 0) {
+    if (!rst) I[e + E.ZSize] += Math.max(0, Math.min(len, delta));
+    I[e + E.ZLastSeq] = end;
+  }
+}
+
+/** UpdateStateMachine, dispatched on the sender's state. */
+function updateState(store: ConnectionStore, slot: number, e: number, p: number, isOrig: boolean, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
+  const I = store.ints;
+  const c = slot * INT_STRIDE;
+  switch (I[e + E.ZState]) {
+    case Z.Inactive:
       if (syn) {
-        const letter = (flags & ACK) !== 0 ? 'H' : 'S';
-        if (this.check(e, isOrig, SEEN_SYN, letter) && relSeq !== e.lastSyn) this.add(isOrig, letter);
-        e.lastSyn = relSeq;
+        if (isOrig) setState(I, e, ack ? Z.SynAckSent : Z.SynSent);
+        else {
+          if (!ack && I[p + E.ZState] === Z.SynAckSent) {
+            // SYN/SYN-ACK reversal: the "originator" only answered; swap roles (FlipRoles adds ^).
+            I[c + C.ZOrigDir] ^= 1;
+            store.history[slot] += '^';
+            setState(I, p, Z.Established);
+          }
+          if (I[p + E.ZState] === Z.SynSent) setState(I, p, Z.Established);
+          setState(I, e, Z.Established);
+        }
       }
-      if (fin) {
-        const end = (relSeq + len) >>> 0;
-        if (this.check(e, isOrig, SEEN_FIN, 'F') && end !== e.lastFin) this.add(isOrig, 'F');
-        e.lastFin = end;
-      }
-      if (rst) {
-        if (this.check(e, isOrig, SEEN_RST, 'R') && relSeq !== e.lastRst) this.add(isOrig, 'R');
-        e.lastRst = relSeq;
+      if (fin) setState(I, e, Z.Closed);
+      if (rst) setState(I, e, Z.Reset);
+      if (!syn && !fin && !rst) {
+        const origState = I[c + I[c + C.ZOrigDir] * E.Count + E.ZState];
+        if (!isOrig && len === 0 && origState === Z.SynSent) return;
+        if (ack && I[p + E.ZState] === Z.Established) setState(I, e, Z.Established);
+        else setState(I, e, Z.Partial);
       }
       return;
-    }
-    if (len > 0) this.check(e, isOrig, SEEN_DATA, 'D');
-    else if ((flags & ACK) !== 0) this.check(e, isOrig, SEEN_ACK, 'A');
-  }
-
-  /** update_last_seq: data that does not advance the highest sequence seen is a retransmission (T). */
-  private updateLastSeq(e: ZeekEndpoint, isOrig: boolean, seg: TcpSegment, syn: boolean, fin: boolean, rst: boolean, len: number): void {
-    const segLength = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
-    const end = (seg.seq + segLength) >>> 0;
-    const delta = (end - e.lastSeq) | 0;
-    if (delta <= 0 && len > 0) {
-      const jump = (syn || rst) && Math.abs(delta) > RXMIT_JUMP_LIMIT;
-      const finAfterSyn = fin && e.lastSeq === ((e.startSeq + 1) >>> 0);
-      if (!jump && !finAfterSyn && e.state !== Z.Reset && ++e.rxmits === e.rxmitThreshold) {
-        this.add(isOrig, 'T');
-        e.rxmitThreshold *= 10;
+    case Z.SynSent:
+    case Z.SynAckSent:
+      if (fin) setState(I, e, Z.Closed);
+      if (rst) setState(I, e, Z.Reset);
+      return;
+    case Z.Established:
+    case Z.Partial:
+      if (syn && !ack && I[e + E.ZState] === Z.Partial && I[p + E.ZState] === Z.Inactive) setState(I, e, Z.SynSent);
+      if (fin && !rst) {
+        setState(I, e, Z.Closed);
+        // "FIN then RST" from the peer still counts as a normal close.
+        if (I[p + E.ZState] === Z.Reset && I[p + E.ZPrevState] === Z.Closed) setState(I, p, Z.Closed);
       }
-    } else if (delta > 0) {
-      if (!rst) e.size += Math.max(0, Math.min(len, delta));
-      e.lastSeq = end;
-    }
-  }
-
-  /** UpdateStateMachine, dispatched on the sender's state. */
-  private updateState(e: ZeekEndpoint, p: ZeekEndpoint, isOrig: boolean, seg: TcpSegment, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
-    switch (e.state) {
-      case Z.Inactive:
-        if (syn) {
-          if (isOrig) e.set(ack ? Z.SynAckSent : Z.SynSent);
-          else {
-            if (!ack && p.state === Z.SynAckSent) {
-              // SYN/SYN-ACK reversal: the "originator" only answered; swap roles (FlipRoles adds ^).
-              this.origDir ^= 1;
-              this.history += '^';
-              p.set(Z.Established);
-            }
-            if (p.state === Z.SynSent) p.set(Z.Established);
-            e.set(Z.Established);
-          }
-        }
-        if (fin) e.set(Z.Closed);
-        if (rst) e.set(Z.Reset);
-        if (!syn && !fin && !rst) {
-          const origEndpoint = this.ends[this.origDir];
-          if (!isOrig && len === 0 && origEndpoint.state === Z.SynSent) return;
-          if (ack && p.state === Z.Established) e.set(Z.Established);
-          else e.set(Z.Partial);
-        }
-        return;
-      case Z.SynSent:
-      case Z.SynAckSent:
-        if (fin) e.set(Z.Closed);
-        if (rst) e.set(Z.Reset);
-        return;
-      case Z.Established:
-      case Z.Partial:
-        if (syn && !ack && e.state === Z.Partial && p.state === Z.Inactive) e.set(Z.SynSent);
-        if (fin && !rst) {
-          e.set(Z.Closed);
-          // "FIN then RST" from the peer still counts as a normal close.
-          if (p.state === Z.Reset && p.prevState === Z.Closed) p.set(Z.Closed);
-        }
-        if (rst) e.set(Z.Reset);
-        return;
-      case Z.Closed:
-        // After a complete FIN exchange a RST adds its letter but changes no state.
-        if (rst && p.state !== Z.Closed) e.set(Z.Reset);
-        return;
-      case Z.Reset:
-        return;
-    }
+      if (rst) setState(I, e, Z.Reset);
+      return;
+    case Z.Closed:
+      // After a complete FIN exchange a RST adds its letter but changes no state.
+      if (rst && I[p + E.ZState] !== Z.Closed) setState(I, e, Z.Reset);
+      return;
+    case Z.Reset:
+      return;
   }
 }

@@ -9,6 +9,8 @@ export interface ExplainContext {
   sideOf: (dir: number) => Side;
   /** `ip:port` of each flow direction. */
   addressOf: (dir: number) => string;
+  /** Flow direction of the client. */
+  clientDir: number;
   /** Short clock time (HH:MM:SS.mmm UTC) for a capture instant. */
   clock: (seconds: number, nanos: number) => string;
 }
@@ -75,11 +77,13 @@ export function explain(ctx: ExplainContext): string {
       return `${Who(e)} reset the connection (frame ${rst?.frame}) in a way that matches none of the known close patterns.`;
     case 'fin-unacked':
       return `${Who(e)} sent a FIN (frames ${frames(j.evidence)}) that ${other(e)} never ACKed${j.confidence === 'possible' ? ' before the capture ended' : ''}: the peer or the path stopped responding.`;
-    case 'unanswered':
+    case 'unanswered': {
+      const client = ctx.clientDir;
       if (j.icmp !== null) {
-        return `The SYN from ${other(e)} (frame ${j.evidence[0]}) never reached ${who(e)}: ${j.icmp.reporter} answered with ICMP ${describeIcmp(j.icmp)} (frame ${j.icmp.frame}).`;
+        return `The SYN from ${who(client)} (frame ${j.evidence[0]}) never reached ${who(client ^ 1)}: ${j.icmp.reporter} answered with ICMP ${describeIcmp(j.icmp)} (frame ${j.icmp.frame}).`;
       }
-      return `The SYN from ${other(e)} (frame ${j.evidence[0]}) got no answer from ${who(e)}: dropped by a firewall, lost, or the host is down.`;
+      return `The SYN from ${who(client)} (frame ${j.evidence[0]}) got no answer from ${who(client ^ 1)}: dropped by a firewall, lost, or the host is down.`;
+    }
     case 'orderly':
       return (
         `${Who(e)} closed first (FIN frame ${j.evidence[0]}) and holds TIME_WAIT; ${other(e)} closed in turn (frame ${j.evidence[1]})` +

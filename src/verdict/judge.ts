@@ -1,4 +1,4 @@
-import type { TrackedConnection } from '../track/connection.js';
+import type { ConnectionSnapshot } from '../track/connection-view.js';
 import type { IcmpEvent, RstEvent } from '../track/evidence.js';
 import { isRefusal } from './icmp-errors.js';
 import { TcpState } from '../track/tcp-state.js';
@@ -44,7 +44,7 @@ export interface Judgement {
  * was observed (the end of the capture, or the moment its 4-tuple was reused). RSTs are looked at
  * first because the first RST ends the connection whatever came before; then the FIN exchange.
  */
-export function judge(conn: TrackedConnection, clientDir: number, horizon: { seconds: number; nanos: number }, thresholds: Thresholds): Judgement {
+export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { seconds: number; nanos: number }, thresholds: Thresholds): Judgement {
   const serverDir = clientDir ^ 1;
   const result: Judgement = {
     verdict: 'open',
@@ -76,7 +76,7 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
     return result;
   }
   const dropped = conn.resets.length > 0 ? conn.resets[0] : null;
-  if (dropped !== null && conn.fins.length === 0) {
+  if (dropped !== null && conn.finSegments === 0) {
     // Only RSTs the receiver had to ignore, and no close: they look forged.
     result.reset = dropped;
     result.verdict = 'reset';
@@ -87,13 +87,15 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
     return result;
   }
 
-  if (conn.fins.length === 0) {
+  if (conn.finSegments === 0) {
     if (conn.synFrom === clientDir && server.packets === 0) {
       // The SYN got an ICMP error instead: a refusal (port unreachable, prohibited) or a dead end.
       const icmp = conn.icmp.find((e) => e.about === clientDir && (e.quotedFlags & 0x012) === 0x002) ?? null;
       result.icmp = icmp;
       result.verdict = icmp !== null && isRefusal(icmp) ? 'refused' : 'unanswered';
-      result.endpoint = serverDir;
+      // Refused blames the server (it, or a firewall for it, said no); an unanswered SYN blames no one
+      // seen: nothing came back, the SYN may have been dropped anywhere on the way.
+      result.endpoint = result.verdict === 'refused' ? serverDir : -1;
       result.evidence = icmp === null ? [client.synFrame] : [client.synFrame, icmp.frame];
       return result;
     }
@@ -101,8 +103,7 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
     return result;
   }
 
-  const first = conn.fins.find((f) => !f.retransmission) ?? conn.fins[0];
-  const closerDir = first.from;
+  const closerDir = firstToFin(conn);
   const closer = conn.ends[closerDir];
   const peer = conn.ends[closerDir ^ 1];
 
@@ -161,7 +162,7 @@ export function judge(conn: TrackedConnection, clientDir: number, horizon: { sec
   return result;
 }
 
-function judgeReset(conn: TrackedConnection, rst: RstEvent, clientDir: number, result: Judgement): void {
+function judgeReset(conn: ConnectionSnapshot, rst: RstEvent, clientDir: number, result: Judgement): void {
   const senderDir = rst.from;
   const sender = conn.ends[senderDir];
   const peer = conn.ends[senderDir ^ 1];
@@ -221,6 +222,16 @@ function judgeReset(conn: TrackedConnection, rst: RstEvent, clientDir: number, r
   result.cause = rst.shape === 'passive' ? 'no-socket' : 'unknown';
 }
 
+/** Direction of the side that sent the first FIN (only FIN flags on RSTs: the first such segment). */
+function firstToFin(conn: ConnectionSnapshot): number {
+  const a = conn.ends[0];
+  const b = conn.ends[1];
+  if (a.finSeen && b.finSeen) return a.finFrame <= b.finFrame ? 0 : 1;
+  if (a.finSeen) return 0;
+  if (b.finSeen) return 1;
+  return conn.fins[0].from;
+}
+
 function elapsed(fromSeconds: number, fromNanos: number, toSeconds: number, toNanos: number): number {
   return toSeconds - fromSeconds + (toNanos - fromNanos) / 1e9;
 }
@@ -230,6 +241,6 @@ function unackedConfidence(copies: number, age: number, thresholds: Thresholds):
   return age >= thresholds.finAckTimeoutSeconds ? 'likely' : 'possible';
 }
 
-function finFrames(conn: TrackedConnection, dir: number): number[] {
+function finFrames(conn: ConnectionSnapshot, dir: number): number[] {
   return conn.fins.filter((f) => f.from === dir).map((f) => f.frame);
 }

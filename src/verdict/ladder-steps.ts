@@ -1,5 +1,5 @@
-import type { TrackedConnection } from '../track/connection.js';
-import type { EndpointTrack } from '../track/endpoint.js';
+import type { ConnectionSnapshot } from '../track/connection-view.js';
+import type { EndpointSnapshot } from '../track/connection-view.js';
 import type { LadderStep, Side } from './types.js';
 
 /** tcpdump's flag letters: S F P R U W E and '.' for ACK. */
@@ -17,13 +17,13 @@ export function flagLetters(flags: number): string {
 }
 
 /** Relative sequence numbers as Wireshark shows them: from the ISN, or 1 for the first segment seen. */
-function base(end: EndpointTrack): number {
-  return end.synSeen ? end.isn : (end.firstSeq - 1) >>> 0;
+function base(end: EndpointSnapshot): number {
+  return end.synSeen ? end.isn : (end.firstSeq - 1) | 0;
 }
 
-export function ladderSteps(conn: TrackedConnection, sideOf: (dir: number) => Side): LadderStep[] {
+export function ladderSteps(conn: ConnectionSnapshot, sideOf: (dir: number) => Side): LadderStep[] {
   const bases = [base(conn.ends[0]), base(conn.ends[1])];
-  return conn.ladder.packets().map((p) => ({
+  return conn.ladder.map((p) => ({
     frame: p.frame,
     from: sideOf(p.dir),
     offset: Math.max(0, Math.round((p.seconds - conn.firstSeconds + (p.nanos - conn.firstNanos) / 1e9) * 1e6) / 1e6),

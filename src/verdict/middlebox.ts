@@ -1,4 +1,4 @@
-import type { EndpointTrack } from '../track/endpoint.js';
+import type { EndpointSnapshot } from '../track/connection-view.js';
 import type { RstEvent } from '../track/evidence.js';
 
 export interface MiddleboxSignals {
@@ -16,7 +16,7 @@ export interface MiddleboxSignals {
  * a different hop distance (TTL) and does not share the socket's IPv4 ID counter (Linux and BSD number a
  * connected socket's packets from one per-socket counter).
  */
-export function middleboxSignals(rst: RstEvent, sender: EndpointTrack): MiddleboxSignals {
+export function middleboxSignals(rst: RstEvent, sender: EndpointSnapshot): MiddleboxSignals {
   return { ttl: ttlUnlike(rst, sender), ipId: ipIdUnlike(rst, sender), window: !rst.acceptable };
 }
 
@@ -25,7 +25,7 @@ export function looksForged(s: MiddleboxSignals): boolean {
   return s.ttl || s.ipId;
 }
 
-function ttlUnlike(rst: RstEvent, sender: EndpointTrack): boolean {
+function ttlUnlike(rst: RstEvent, sender: EndpointSnapshot): boolean {
   if (sender.ttlSamples < 2 || sender.ttlMax - sender.ttlMin > 1) return false;
   return rst.ttl < sender.ttlMin || rst.ttl > sender.ttlMax;
 }
@@ -38,7 +38,7 @@ const SERIES_GAP = 4096;
  * sides of the RST close together in the series: its own active RST must then fall between them.
  * IDs from a host-wide counter (Windows) advance with other traffic, so one side alone proves nothing.
  */
-function ipIdUnlike(rst: RstEvent, sender: EndpointTrack): boolean {
+function ipIdUnlike(rst: RstEvent, sender: EndpointSnapshot): boolean {
   if (rst.ipId < 0 || rst.shape !== 'active' || rst.ipIdBefore < 0 || rst.ipIdAfter < 0) return false;
   if (sender.ipIdSteps < 2 || sender.ipIdJumps > 0) return false;
   const span = (rst.ipIdAfter - rst.ipIdBefore) & 0xffff;

@@ -1,10 +1,10 @@
-import type { Flow } from '../flow/flow.js';
-import type { TrackedConnection } from '../track/connection.js';
+import type { FlowInfo } from '../flow/flow.js';
+import type { ConnectionSnapshot } from '../track/connection-view.js';
 import { TCP_STATE_NAMES } from '../track/tcp-state.js';
-import { formatEndpoint } from '../decode/address-text.js';
 import { explain } from './explain.js';
 import { describeIcmp } from './icmp-errors.js';
 import { judge, type Thresholds } from './judge.js';
+import { JudgedConnection } from './judged-connection.js';
 import { clientDirection } from './roles.js';
 import { isoTime, secondsBetween } from './time-format.js';
 import { ladderSteps } from './ladder-steps.js';
@@ -17,39 +17,44 @@ export interface RecordContext {
   thresholds: Thresholds;
 }
 
-/** Turns a flow that left the table into its public record: verdict, evidence, explanation. */
-export function buildRecord(
-  flow: Flow<TrackedConnection>,
-  endReason: EndReason,
+/**
+ * Judges a connection that left the table. Cheap (no text), so it runs for every connection; the full
+ * record is made by buildRecord() only for connections that will be shown.
+ */
+export function judgeConnection(
+  flow: FlowInfo,
+  conn: ConnectionSnapshot,
   horizon: { seconds: number; nanos: number },
   ctx: RecordContext,
-): ConnectionRecord {
-  const conn = flow.state;
-  const { client: clientDir, inferred } = clientDirection(conn, flow.aPort, flow.bPort);
-  const j = judge(conn, clientDir, horizon, ctx.thresholds);
-  const sideOf = (dir: number): Side => (dir === clientDir ? 'client' : 'server');
-  const addressA = formatEndpoint(flow.ipVersion, flow.a0, flow.a1, flow.a2, flow.a3, flow.aPort);
-  const addressB = formatEndpoint(flow.ipVersion, flow.b0, flow.b1, flow.b2, flow.b3, flow.bPort);
-  const addressOf = (dir: number): string => (dir === 0 ? addressA : addressB);
-  const time = (seconds: number, nanos: number): string => isoTime(seconds, nanos, ctx.precision);
-  const round = (value: number | null): number | null => (value === null ? null : secondsBetween(0, 0, 0, Math.round(value * 1e9), ctx.precision));
+): JudgedConnection {
+  const { client, inferred } = clientDirection(conn, flow.aPort, flow.bPort);
+  const judgement = judge(conn, client, horizon, ctx.thresholds);
+  return new JudgedConnection(ctx.file, flow, client, inferred, judgement, horizon, ctx.precision, conn.firstSeconds, conn.firstNanos, conn.lastSeconds, conn.lastNanos);
+}
+
+/** The public record of a judged connection: verdict, evidence, ladder, explanation. */
+export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, endReason: EndReason): ConnectionRecord {
+  const j = judged.judgement;
+  const clientDir = judged.clientDir;
+  const precision = judged.precision;
+  const sideOf = (dir: number): Side => judged.sideOf(dir);
+  const addressOf = (dir: number): string => (dir === clientDir ? judged.client : judged.server);
+  const time = (seconds: number, nanos: number): string => isoTime(seconds, nanos, precision);
+  const round = (value: number | null): number | null => (value === null ? null : secondsBetween(0, 0, 0, Math.round(value * 1e9), precision));
   const client = conn.ends[clientDir];
   const server = conn.ends[clientDir ^ 1];
   return {
-    file: ctx.file,
-    stream: flow.stream,
-    client: addressOf(clientDir),
-    server: addressOf(clientDir ^ 1),
-    roleInferred: inferred,
+    file: judged.file,
+    stream: judged.stream,
+    client: judged.client,
+    server: judged.server,
+    roleInferred: judged.roleInferred,
     verdict: j.verdict,
-    endpoint: j.endpoint < 0 ? null : sideOf(j.endpoint),
+    endpoint: judged.endpoint,
     cause: j.cause,
     confidence: j.confidence,
     since: j.since === null ? null : time(j.since.seconds, j.since.nanos),
-    stuckSeconds:
-      j.since === null || j.stuckSeconds === null
-        ? null
-        : Math.max(0, secondsBetween(j.since.seconds, j.since.nanos, horizon.seconds, horizon.nanos, ctx.precision)),
+    stuckSeconds: judged.stuckSeconds,
     delaySeconds: round(j.delaySeconds),
     activity: j.activity,
     fromState: j.fromState,
@@ -57,9 +62,9 @@ export function buildRecord(
     halfClose: j.halfClose,
     start: time(conn.firstSeconds, conn.firstNanos),
     end: time(conn.lastSeconds, conn.lastNanos),
-    firstFrame: flow.firstFrame,
-    lastFrame: flow.lastFrame,
-    packets: flow.packets,
+    firstFrame: judged.firstFrame,
+    lastFrame: judged.lastFrame,
+    packets: judged.packets,
     bytes: { client: client.payloadBytes, server: server.payloadBytes },
     states: { client: TCP_STATE_NAMES[client.state], server: TCP_STATE_NAMES[server.state] },
     fins: conn.fins.map((f) => ({
@@ -74,8 +79,8 @@ export function buildRecord(
       from: sideOf(r.from),
       time: time(r.seconds, r.nanos),
       shape: r.shape,
-      seq: r.seq,
-      ack: (r.flags & 0x10) !== 0 ? r.ack : null,
+      seq: r.seq >>> 0,
+      ack: (r.flags & 0x10) !== 0 ? r.ack >>> 0 : null,
       window: r.window,
       ttl: r.ttl,
       ipId: r.ipId < 0 ? null : r.ipId,
@@ -91,12 +96,13 @@ export function buildRecord(
     })),
     evidence: j.evidence.filter((f) => f > 0),
     ladder: FINDINGS.has(j.verdict) ? ladderSteps(conn, sideOf) : [],
-    history: conn.zeek.history,
-    connState: conn.zeek.connState(),
+    history: conn.history,
+    connState: conn.connState,
     explanation: explain({
       judgement: j,
       sideOf,
       addressOf,
+      clientDir,
       clock: (seconds, nanos) => time(seconds, nanos).slice(11, 23) + ' UTC',
     }),
     endReason,

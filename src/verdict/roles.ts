@@ -1,11 +1,11 @@
-import type { TrackedConnection } from '../track/connection.js';
+import type { ConnectionSnapshot } from '../track/connection-view.js';
 
 /**
  * Which flow direction is the client: the SYN sender, else the receiver of a SYN/ACK, else a guess from
  * the ports (returned with `inferred`): a well-known port (< 1024) is the server's; otherwise the side
  * in the ephemeral range (>= 32768, Linux and IANA) is the client's; otherwise the lower port serves.
  */
-export function clientDirection(conn: TrackedConnection, aPort: number, bPort: number): { client: number; inferred: boolean } {
+export function clientDirection(conn: ConnectionSnapshot, aPort: number, bPort: number): { client: number; inferred: boolean } {
   if (conn.synFrom >= 0) return { client: conn.synFrom, inferred: false };
   if (conn.synAckFrom >= 0) return { client: conn.synAckFrom ^ 1, inferred: false };
   return { client: serverByPorts(aPort, bPort) ^ 1, inferred: true };

@@ -133,6 +133,8 @@ export function connectionsFor(path, run, truth) {
     const cdir = st.a === client ? 'a->b' : 'b->a';
     const w = { ...st, cdir, sdir: cdir === 'a->b' ? 'b->a' : 'a->b', segAck: (f) => acks.get(f) ?? null };
     let ok = false;
+    // every connection but 'unanswered' was designed with exactly one SYN on the wire
+    if (sc.expect.verdict !== 'unanswered' && st.syn.length !== 1) problems.push(`${sc.id}: ${st.syn.length} SYNs (retransmitted?)`);
     try { ok = !!sc.check(w); } catch (e) { problems.push(`${sc.id}: check threw ${e.message}`); }
     if (!ok) problems.push(`${sc.id}: stream ${id} does not have the designed shape: ${JSON.stringify({ syn: st.syn.length, synack: st.synack.length, fins: st.fins, rsts: st.rsts })}`);
     conns.push({

@@ -187,6 +187,32 @@ wait_for() { # wait_for FILE PATTERN SECONDS
 mapfile -t RUNS < <(node "$HERE/make-manifest.mjs" runs)
 [ ${#RUNS[@]} -gt 0 ] || die "no runs defined"
 
+# Make sure every path works both ways before the scenarios start (neighbour
+# discovery / ARP done, links up): a SYN lost before the wire would leave that
+# connection with the 3 s fallback RTO, and tcp_fin_time() = 3.5 x RTO would
+# then outlive tcp_fin_timeout and spoil the late-fin-reset scenarios. Uses TCP
+# port 9 (no listener: RST), outside the capture filter.
+warm_up() { # warm_up TARGET[,TARGET2]
+  local t
+  for t in ${1//,/ }; do
+    timeout 15 ip netns exec "$CNS" node -e '
+      const net = require("node:net");
+      const host = process.argv[1];
+      let n = 0;
+      const once = () => {
+        const t0 = Date.now();
+        const s = net.connect({ host, port: 9 });
+        s.setTimeout(300, () => s.destroy(new Error("timeout")));
+        s.on("error", (e) => {
+          if (e.code === "ECONNREFUSED" && Date.now() - t0 < 200) { if (++n === 3) process.exit(0); else once(); }
+          else setTimeout(once, 100);
+        });
+        s.on("connect", () => { console.error("port 9 is open?"); process.exit(1); });
+      };
+      once();' "$t" || die "path to $t does not work"
+  done
+}
+
 start_capture() { # start_capture KIND FILE
   local kind=$1 file=$2 err="$WORK/capture.err"
   : > "$err"
@@ -220,6 +246,7 @@ do_run() { # do_run SPEC ATTEMPT -> writes $WORK/<file>, sets RUN_OK=0 on a soft
   mkdir -p "$dir"
   chmod 777 "$dir" # tcpdump may drop privileges to write
   setup "$topo"
+  warm_up "$targets"
   start_capture "$kind" "$dir/$file"
   timeout 70 ip netns exec "$SNS" node "$HERE/server.mjs" --host "$bind" >"$dir/server.log" 2>&1 &
   PIDS+=("$!")

@@ -361,7 +361,7 @@ export const SCENARIOS = [
     n: 24,
     id: 'unanswered',
     expect: { verdict: 'unanswered', endpoint: null },
-    description: 'connect to a port with no listener whose RSTs the server namespace black-holes (ip rule sport blackhole): the SYN and its retransmission get no reply; client gives up after 2.5 s',
+    description: 'connect to a port with no listener whose RSTs the server namespace black-holes (ip rule sport blackhole): the SYN and its retransmissions (1 s apart) get no reply; client gives up after 2.5 s',
     noListener: true,
     blackholeServerPort: true,
     client: async (s) => { await Promise.race([closed(s), sleep(2500)]); s.destroy(); },

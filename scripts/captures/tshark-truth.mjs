@@ -276,7 +276,7 @@ export function truthFor(path, { label: captureLabel } = {}) {
       const refused = syn && firstRst.dir !== synDir && firstRst.frame > syn.frame
         && (!firstSynack || firstRst.frame < firstSynack.frame);
       if (refused) st.label = 'refused';
-      else if (st.rsts.some((x) => x.after_own_fin)) st.label = 'reset-after-fin';
+      else if (firstRst.after_own_fin) st.label = 'reset-after-fin';
       else st.label = firstRst.dir === 'a->b' ? 'reset-by-a' : 'reset-by-b';
     } else {
       st.label = { none: 'open', orderly: 'orderly', 'half-closed': 'half-closed', 'fin-unacked': 'fin-unacked' }[st.fin_state];

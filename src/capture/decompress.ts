@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
+import { ZstdFrameGuard } from './zstd-frame-guard.js';
 
 export type Compression = 'gzip' | 'zstd';
 
@@ -18,9 +19,17 @@ const GZIP_CHUNK = 256 * 1024;
  * and which Wireshark reads and writes) uses fzstd's streaming decoder.
  */
 export function decompressStream(raw: Readable, compression: Compression): Readable {
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: GZIP_CHUNK }) : zstdTransform();
-  raw.on('error', (error) => decoder.destroy(error));
-  return raw.pipe(decoder);
+  if (compression === 'gzip') {
+    const gunzip = createGunzip({ chunkSize: GZIP_CHUNK });
+    raw.on('error', (error) => gunzip.destroy(error));
+    return raw.pipe(gunzip);
+  }
+  // Frames are checked (declared window sizes) before fzstd allocates for them.
+  const guard = new ZstdFrameGuard();
+  const zstd = zstdTransform();
+  raw.on('error', (error) => guard.destroy(error));
+  guard.on('error', (error) => zstd.destroy(error));
+  return raw.pipe(guard).pipe(zstd);
 }
 
 function zstdTransform(): Transform {

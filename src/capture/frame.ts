@@ -11,6 +11,11 @@ export interface Frame {
   seconds: number;
   /** Nanoseconds within the second, 0..999 999 999 (full precision of the capture up to 1 ns). */
   nanos: number;
+  /**
+   * False for records without a time of their own and nothing to borrow it from (a pcapng custom block,
+   * or a simple packet block before any timestamped packet): they do not move the capture's start/end.
+   */
+  timeKnown: boolean;
   capturedLength: number;
   originalLength: number;
   /** pcapng interface index within the section (0 for classic pcap). */
@@ -32,6 +37,7 @@ export function newFrame(): Frame {
     number: 0,
     seconds: 0,
     nanos: 0,
+    timeKnown: true,
     capturedLength: 0,
     originalLength: 0,
     interfaceId: 0,

@@ -46,6 +46,8 @@ export class PcapngParser implements RecordParser {
   private inSection = false;
   private interfaces: Interface[] = [];
   private stopped = false;
+  /** A timestamped packet has been seen (what untimestamped records borrow). */
+  private timestamped = false;
   private readonly frame = newFrame();
   private readonly instant: Instant = { seconds: 0, nanos: 0 };
 
@@ -92,11 +94,12 @@ export class PcapngParser implements RecordParser {
           break;
         case BLOCK_EPB:
           if (length < 32) throw new CaptureError(base + p + 4, `pcapng enhanced packet block length ${length} is too small`);
-          this.emitPacket(b, p, length, base, p + 8, 4, p + 28, p + 20, p + 24, onFrame);
+          this.emitPacket(b, p, length, base, p + 8, 4, p + 12, p + 28, p + 20, p + 24, onFrame);
           break;
         case BLOCK_PB_OBSOLETE:
           if (length < 32) throw new CaptureError(base + p + 4, `pcapng packet block length ${length} is too small`);
-          this.emitPacket(b, p, length, base, p + 8, 2, p + 28, p + 20, p + 24, onFrame);
+          // Obsolete packet block: a 2-byte interface id and a 2-byte drops count before the timestamp.
+          this.emitPacket(b, p, length, base, p + 8, 2, p + 12, p + 28, p + 20, p + 24, onFrame);
           break;
         case BLOCK_SPB:
           this.emitSimplePacket(b, p, length, base, onFrame);
@@ -150,7 +153,7 @@ export class PcapngParser implements RecordParser {
     this.precision = Math.max(this.precision, precisionDigits(resolution));
   }
 
-  /** Enhanced and obsolete packet blocks differ only in the width of the interface id field. */
+  /** Enhanced and obsolete packet blocks differ only in the interface id field and what follows it. */
   private emitPacket(
     b: Uint8Array,
     p: number,
@@ -158,6 +161,7 @@ export class PcapngParser implements RecordParser {
     base: number,
     idAt: number,
     idWidth: 2 | 4,
+    tsAt: number,
     dataAt: number,
     capAt: number,
     origAt: number,
@@ -176,8 +180,8 @@ export class PcapngParser implements RecordParser {
     if (dataAt + capturedLength > p + length - 4) {
       throw new CaptureError(base + capAt, `pcapng packet's captured length ${capturedLength} runs past the end of its ${length}-byte block`);
     }
-    const hi = le ? u32le(b, idAt + idWidth) : u32be(b, idAt + idWidth);
-    const lo = le ? u32le(b, idAt + idWidth + 4) : u32be(b, idAt + idWidth + 4);
+    const hi = le ? u32le(b, tsAt) : u32be(b, tsAt);
+    const lo = le ? u32le(b, tsAt + 4) : u32be(b, tsAt + 4);
     const instant = this.instant;
     splitTimestamp(hi, lo, iface.resolution, iface.offsetSeconds, instant);
     const frame = this.frame;
@@ -191,6 +195,8 @@ export class PcapngParser implements RecordParser {
     frame.precision = iface.precision;
     frame.offset = dataAt;
     frame.fileOffset = base + p;
+    frame.timeKnown = true;
+    this.timestamped = true;
     onFrame(frame);
   }
 
@@ -204,6 +210,7 @@ export class PcapngParser implements RecordParser {
     frame.linkType = LINKTYPE_NOT_A_PACKET;
     frame.offset = p;
     frame.fileOffset = base + p;
+    frame.timeKnown = false;
     onFrame(frame);
   }
 
@@ -229,6 +236,8 @@ export class PcapngParser implements RecordParser {
     frame.precision = iface.precision;
     frame.offset = p + 12;
     frame.fileOffset = base + p;
+    // Without a timestamp of its own, a simple packet borrows the previous packet's (if there was one).
+    frame.timeKnown = this.timestamped;
     onFrame(frame);
   }
 }

@@ -3,6 +3,7 @@ import { u32le } from './byte-order.js';
 import { CaptureError } from './errors.js';
 import type { Frame } from './frame.js';
 import { openInput, type OpenedInput } from './input.js';
+import { ReadAhead } from './read-ahead.js';
 import { isPcapMagic, PcapParser } from './pcap.js';
 import { PCAPNG_SHB, PcapngParser } from './pcapng.js';
 import type { RecordParser } from './record-parser.js';
@@ -77,6 +78,10 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
   let maxS = -Infinity;
   let maxN = 0;
   const track = (frame: Frame): void => {
+    if (!frame.timeKnown) {
+      onFrame(frame);
+      return;
+    }
     const s = frame.seconds;
     const n = frame.nanos;
     if (s < minS || (s === minS && n < minN)) {
@@ -91,6 +96,7 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
   };
 
   let buffer = new Uint8Array(options.bufferSize ?? DEFAULT_BUFFER);
+  const ahead = new ReadAhead(input.source, buffer.length);
   let start = 0;
   let end = 0;
   let base = 0;
@@ -141,7 +147,7 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
         grown.set(buffer.subarray(0, end));
         buffer = grown;
       }
-      const n = await input.source.read(buffer, end, buffer.length - end);
+      const n = await ahead.read(buffer, end, buffer.length - end);
       if (n === 0) eof = true;
       end += n;
       options.onProgress?.(input.rawBytesRead(), input.size, parser?.frames ?? 0);
@@ -150,6 +156,7 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
     result.error = describeReadError(file, error, base + end);
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await ahead.settle();
     await input.source.close().catch(() => undefined);
   }
   if (parser !== null) {

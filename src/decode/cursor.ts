@@ -16,6 +16,8 @@ export interface DecodeCursor {
   ipProtocol: number;
   /** The IP layer just decoded is a fragment; offset (bytes), more-fragments flag and datagram id. */
   fragment: boolean;
+  /** Protocol of the fragmented datagram's payload, the same in every fragment (part of its identity). */
+  fragmentProtocol: number;
   fragmentOffset: number;
   moreFragments: boolean;
   fragmentId: number;
@@ -37,6 +39,7 @@ export function newCursor(): DecodeCursor {
     etherType: 0,
     ipProtocol: 0,
     fragment: false,
+    fragmentProtocol: 0,
     fragmentOffset: 0,
     moreFragments: false,
     fragmentId: 0,

@@ -10,7 +10,7 @@ import {
   newCursor,
   type DecodeCursor,
 } from './cursor.js';
-import { FragmentTracker, type Datagram } from './fragments.js';
+import { FragmentTracker, PREFIX_BYTES, type Datagram } from './fragments.js';
 import { decodeIcmpQuote } from './icmp-quote.js';
 import { decodeEthernet, decodeEtherShims } from './ethernet.js';
 import { decodeGre } from './gre.js';
@@ -51,7 +51,10 @@ export class SegmentDecoder {
   private datagramKey = '';
   private datagramComplete = false;
   private datagramPayloadStart = 0;
+  private datagramDepth = 0;
   private datagramDirect = false;
+  private datagramProtocol = 0;
+  private readonly prefixCursor: DecodeCursor = newCursor();
   /** TCP segments decoded (quoted and header-only observations not included). */
   segments = 0;
 
@@ -75,7 +78,7 @@ export class SegmentDecoder {
     let r = frame.linkType === LINKTYPE_NOT_A_PACKET ? Reason.NotAPacket : decodeLink(frame.linkType, c);
     if (r === Reason.Decoded) r = this.decodeNetwork(c, seg);
     if (r === Reason.FragmentCompleted) r = Reason.Decoded;
-    else if (r === Reason.Decoded && this.datagram !== null) r = this.settleFragment(seg);
+    else if (this.datagram !== null) r = this.settleFragment(seg, r);
     const kind = seg.kind as SegmentKind;
     if (r !== Reason.Decoded) {
       this.counts[r]++;
@@ -142,8 +145,11 @@ export class SegmentDecoder {
       }
       switch (c.ipProtocol) {
         case IPPROTO_TCP:
-          if (this.datagram !== null) this.datagramDirect = this.datagramDirect && c.offset === this.datagramPayloadStart;
-          if (this.datagram !== null) this.datagram.tcpOffset = c.offset - this.datagramPayloadStart;
+          if (this.datagram !== null) {
+            // TCP carried by the fragmented datagram itself (not by a tunnel inside it) fills its rest.
+            this.datagramDirect = c.depth === this.datagramDepth;
+            this.datagram.tcpOffset = c.offset - this.datagramPayloadStart;
+          }
           return decodeTcp(c, seg);
         case IPPROTO_IPIP:
           c.etherType = ETHERTYPE_IPV4;
@@ -183,13 +189,16 @@ export class SegmentDecoder {
       }
       return Reason.Fragment;
     }
-    const key = `${seg.ipVersion} ${seg.src0} ${seg.src1} ${seg.src2} ${seg.src3} ${seg.dst0} ${seg.dst1} ${seg.dst2} ${seg.dst3} ${c.fragmentId} ${c.ipProtocol}`;
-    const { datagram, complete } = this.fragments.add(key, c.fragmentOffset, c.fragmentDataEnd - c.fragmentDataStart, c.moreFragments);
+    const key = `${seg.ipVersion} ${seg.src0} ${seg.src1} ${seg.src2} ${seg.src3} ${seg.dst0} ${seg.dst1} ${seg.dst2} ${seg.dst3} ${c.fragmentId} ${c.fragmentProtocol}`;
+    const { datagram, complete } = this.fragments.add(key, c.fragmentOffset, c.fragmentDataEnd - c.fragmentDataStart, c.moreFragments, c.bytes, c.fragmentDataStart);
     if (c.fragmentOffset !== 0) {
       if (!complete) return Reason.Fragment;
       this.fragments.forget(key);
       const held = datagram.pending;
-      if (held === null) return Reason.Fragment;
+      if (held === null) {
+        // The first fragment had too little of the TCP header: read it from the assembled first bytes.
+        return c.fragmentProtocol === IPPROTO_TCP && this.decodeFromPrefix(datagram, seg) === Reason.Decoded ? Reason.FragmentCompleted : Reason.Fragment;
+      }
       copySegment(held, seg);
       if (datagram.direct) seg.payloadLength = FragmentTracker.directPayload(datagram, seg.headerLength);
       seg.capturedPayloadLength = 0;
@@ -198,27 +207,53 @@ export class SegmentDecoder {
     this.datagram = datagram;
     this.datagramKey = key;
     this.datagramComplete = complete;
-    this.datagramPayloadStart = c.offset;
-    this.datagramDirect = true;
+    this.datagramPayloadStart = c.fragmentDataStart;
+    this.datagramDepth = c.depth;
+    this.datagramDirect = false;
+    this.datagramProtocol = c.fragmentProtocol;
     // Inner lengths are not bounded by this fragment's end: the datagram goes on in later fragments.
-    c.wireEnd = c.offset + MAX_DATAGRAM;
+    c.wireEnd = c.fragmentDataStart + MAX_DATAGRAM;
     return Reason.Decoded;
   }
 
-  /** After a first fragment's TCP header was read: release it now if the datagram is complete, else hold it. */
-  private settleFragment(seg: TcpSegment): Reason {
+  /**
+   * After a first fragment was decoded as far as it goes: a TCP header is released now if the datagram
+   * is already complete, else held; a TCP header cut short by a tiny fragment waits for the rest.
+   */
+  private settleFragment(seg: TcpSegment, r: Reason): Reason {
     const datagram = this.datagram;
     this.datagram = null;
-    if (datagram === null) return Reason.Decoded;
-    if (seg.kind !== SegmentKind.Normal) return Reason.Fragment;
+    if (datagram === null) return r;
+    if (r !== Reason.Decoded || seg.kind !== SegmentKind.Normal) {
+      if (r !== Reason.Truncated || this.datagramProtocol !== IPPROTO_TCP) {
+        if (this.datagramComplete) this.fragments.forget(this.datagramKey);
+        return r === Reason.Decoded ? Reason.Fragment : r;
+      }
+      if (!this.datagramComplete) return Reason.Fragment;
+      this.fragments.forget(this.datagramKey);
+      return this.decodeFromPrefix(datagram, seg);
+    }
     if (this.datagramComplete) {
       this.fragments.forget(this.datagramKey);
-      datagram.total = Math.max(datagram.total, 0);
       if (this.datagramDirect) seg.payloadLength = FragmentTracker.directPayload(datagram, seg.headerLength);
       return Reason.Decoded;
     }
     this.fragments.hold(datagram, seg, this.datagramDirect, datagram.tcpOffset);
     return Reason.Fragment;
+  }
+
+  /** A TCP header that starts the datagram's payload, read from the bytes assembled from its fragments. */
+  private decodeFromPrefix(datagram: Datagram, seg: TcpSegment): Reason {
+    const c = this.prefixCursor;
+    c.bytes = datagram.prefix;
+    c.offset = 0;
+    c.capturedEnd = Math.min(PREFIX_BYTES, datagram.total);
+    c.wireEnd = datagram.total;
+    seg.kind = SegmentKind.Normal;
+    const r = decodeTcp(c, seg);
+    if (r !== Reason.Decoded) return r;
+    seg.capturedPayloadLength = 0;
+    return Reason.Decoded;
   }
 }
 

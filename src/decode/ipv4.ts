@@ -42,6 +42,7 @@ export function decodeIpv4(c: DecodeCursor, seg: TcpSegment): Reason {
   // MF set or a non-zero offset: a fragment; only the first (offset 0) carries the transport header.
   c.fragment = (fragment & 0x3fff) !== 0;
   if (c.fragment) {
+    c.fragmentProtocol = c.ipProtocol;
     c.fragmentOffset = (fragment & 0x1fff) * 8;
     c.moreFragments = (fragment & 0x2000) !== 0;
     c.fragmentId = seg.ipId;

@@ -64,6 +64,7 @@ export function decodeIpv6(c: DecodeCursor, seg: TcpSegment): Reason {
         next = b[q];
         const field = u16be(b, q + 2);
         c.fragment = true;
+        c.fragmentProtocol = next;
         c.fragmentOffset = (field >> 3) * 8;
         c.moreFragments = (field & 1) !== 0;
         c.fragmentId = u32be(b, q + 4);
@@ -74,6 +75,12 @@ export function decodeIpv6(c: DecodeCursor, seg: TcpSegment): Reason {
         c.fragmentCaptured = c.capturedEnd >= c.wireEnd;
         // An atomic fragment (offset 0, no more fragments) is a whole datagram (RFC 8200 4.5).
         if (c.fragmentOffset === 0 && !c.moreFragments) c.fragment = false;
+        // A later fragment holds data, not headers: walking on would read payload bytes as headers.
+        if (c.fragmentOffset !== 0) {
+          c.ipProtocol = next;
+          c.offset = q;
+          return Reason.Decoded;
+        }
         break;
       }
       default:

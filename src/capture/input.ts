@@ -64,6 +64,6 @@ async function openStream(stream: Readable): Promise<OpenedInput> {
   }
   const raw = Readable.from(rest(), { objectMode: false });
   const compression = sniffCompression(head, head.length);
-  const source = new StreamSource(compression === null ? raw : decompressStream(raw, compression));
+  const source = new StreamSource(compression === null ? raw : decompressStream(raw, compression), undefined, stream);
   return { source, compression, size: -1, rawBytesRead: () => consumed };
 }

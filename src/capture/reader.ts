@@ -103,7 +103,18 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
   let eof = false;
   let parser: RecordParser | null = null;
   const signal = options.signal;
-  const onAbort = (): void => parser?.stop();
+  let onAbort = (): void => parser?.stop();
+  const aborted =
+    signal === undefined
+      ? null
+      : new Promise<number>((resolve) => {
+          const stop = onAbort;
+          onAbort = (): void => {
+            stop();
+            resolve(-1);
+          };
+          if (signal.aborted) resolve(-1);
+        });
   signal?.addEventListener('abort', onAbort);
   try {
     for (;;) {
@@ -147,7 +158,12 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
         grown.set(buffer.subarray(0, end));
         buffer = grown;
       }
-      const n = await ahead.read(buffer, end, buffer.length - end);
+      // A live pipe may never send more: Ctrl-C must not wait for the next chunk.
+      const n = aborted === null ? await ahead.read(buffer, end, buffer.length - end) : await Promise.race([ahead.read(buffer, end, buffer.length - end), aborted]);
+      if (n < 0) {
+        result.interrupted = true;
+        break;
+      }
       if (n === 0) eof = true;
       end += n;
       options.onProgress?.(input.rawBytesRead(), input.size, parser?.frames ?? 0);
@@ -156,8 +172,9 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
     result.error = describeReadError(file, error, base + end);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await ahead.settle();
+    // Closing first ends a read still waiting on a pipe; then nothing is left in flight.
     await input.source.close().catch(() => undefined);
+    await ahead.settle();
   }
   if (parser !== null) {
     result.frames = parser.frames;

@@ -60,7 +60,12 @@ export class StreamSource implements ByteSource {
   private pendingOffset = 0;
   private done = false;
 
-  constructor(private readonly stream: Readable, prefix?: Buffer) {
+  /** `origin`: the stream the data really comes from (stdin), destroyed too on close so a pipe left open cannot keep the process alive. */
+  constructor(
+    private readonly stream: Readable,
+    prefix?: Buffer,
+    private readonly origin: Readable | null = null,
+  ) {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     if (prefix && prefix.length > 0) this.pending = prefix;
   }
@@ -91,8 +96,10 @@ export class StreamSource implements ByteSource {
   async close(): Promise<void> {
     if (!this.done) {
       this.done = true;
-      await this.chunks.return?.();
+      // Not awaited: a generator suspended on a pipe that never sends would never finish returning.
+      void this.chunks.return?.()?.catch(() => undefined);
     }
     this.stream.destroy();
+    this.origin?.destroy();
   }
 }

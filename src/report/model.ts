@@ -13,6 +13,12 @@ export interface CaptureFacts {
   frames: number;
   tcpSegments: number;
   connections: number;
+  /**
+   * Connections of this capture whose verdict is a finding, counted like `connections` (every
+   * connection, before --host/--port scoping). Always set by analyze(); optional only so that facts made
+   * before it was added still type-check.
+   */
+  findings?: number;
   /** First and last packet times, ISO 8601 UTC with the capture's precision; null without packets. */
   start: string | null;
   end: string | null;
@@ -26,6 +32,11 @@ export interface CaptureFacts {
 
 export interface Summary {
   captures: number;
+  /**
+   * Files inside input directories that are not captures (by their magic bytes) and were skipped. Always
+   * set by analyze() (0 when nothing was skipped); optional only for reports made before it was added.
+   */
+  skippedFiles?: number;
   connections: number;
   /** Connections whose verdict is a finding. */
   findings: number;

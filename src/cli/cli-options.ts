@@ -1,0 +1,62 @@
+import type { ConnectionSummary } from '../verdict/judged-connection.js';
+import { VERDICTS, type Verdict } from '../verdict/types.js';
+import { FORMATS, type Format } from '../report/formats.js';
+import { parseDuration } from './durations.js';
+
+
+/** A bad command line: reported in one line, exit code 2. */
+export class UsageError extends Error {}
+
+export function parseFormat(text: string): Format {
+  const format = text.toLowerCase() as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${text}" (expected one of ${FORMATS.join(', ')})`);
+  return format;
+}
+
+export function parseVerdicts(text: string, option: string): Verdict[] {
+  const list = text
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  for (const v of list) {
+    if (!VERDICTS.includes(v as Verdict)) throw new UsageError(`${option}: unknown verdict "${v}" (expected ${VERDICTS.join(', ')})`);
+  }
+  return list as Verdict[];
+}
+
+export function parseSeconds(text: string, option: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === null) throw new UsageError(`${option}: "${text}" is not a duration (examples: 1s, 500ms, 2m, 90)`);
+  return seconds;
+}
+
+export function parsePositiveInteger(text: string, option: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) <= 0) throw new UsageError(`${option}: "${text}" is not a positive whole number`);
+  return Number(text);
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) throw new UsageError(`--port: "${text}" is not a port number`);
+  return port;
+}
+
+/** `ip:port` or `[ip]:port` -> address part, for --host matching. */
+function hostOf(endpoint: string): string {
+  return endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
+}
+
+function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+}
+
+/** --host/--port define the scope: connections with either end on that host or port. */
+export function scopeFilter(host: string | undefined, port: number | undefined): (r: ConnectionSummary) => boolean {
+  const wantedHost = host?.toLowerCase();
+  if (wantedHost === undefined && port === undefined) return () => true;
+  return (r) => {
+    if (wantedHost !== undefined && hostOf(r.client).toLowerCase() !== wantedHost && hostOf(r.server).toLowerCase() !== wantedHost) return false;
+    if (port !== undefined && portOf(r.client) !== port && portOf(r.server) !== port) return false;
+    return true;
+  };
+}

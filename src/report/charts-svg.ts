@@ -1,0 +1,182 @@
+/**
+ * The HTML report's charts as inline SVG: how long close-waits have been stuck (one bar per connection
+ * while they fit, a histogram over human-sized bins beyond), and when connections ended, by verdict.
+ * Both are built from the listed connections only, like the rest of the page.
+ */
+import { humanDuration } from '../verdict/time-format.js';
+import type { ConnectionRecord, Verdict } from '../verdict/types.js';
+import { html } from './html-escape.js';
+import { streamLabel, type RowContext } from './row-columns.js';
+import { dateClock, epochSeconds } from './time-text.js';
+import { verdictColour } from './verdict-palette.js';
+import { REPORT_ORDER } from './verdict-order.js';
+
+const WIDTH = 760;
+/** Up to this many close-waits get a bar each; more become a histogram. */
+const MAX_BARS = 24;
+
+function svgOpen(height: number, label: string): string {
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${html(label)}"><title>${html(label)}</title>`;
+}
+
+/** Stuck time of each close-wait, longest first; '' without close-waits. */
+export function stuckChart(records: readonly ConnectionRecord[], ctx: RowContext): string {
+  const stuck = records.filter((r) => r.verdict === 'close-wait' && r.stuckSeconds !== null).sort((a, b) => (b.stuckSeconds ?? 0) - (a.stuckSeconds ?? 0));
+  if (stuck.length === 0) return '';
+  return stuck.length <= MAX_BARS ? stuckBars(stuck, ctx) : stuckHistogram(stuck.map((r) => r.stuckSeconds ?? 0));
+}
+
+function stuckBars(stuck: readonly ConnectionRecord[], ctx: RowContext): string {
+  const row = 22;
+  const labelWidth = 300;
+  const barMax = WIDTH - labelWidth - 90;
+  const max = Math.max(...stuck.map((r) => r.stuckSeconds ?? 0), 1e-9);
+  const height = 30 + stuck.length * row;
+  const parts = [svgOpen(height, `Close-wait connections by time stuck in CLOSE_WAIT (${stuck.length})`)];
+  parts.push(`<text x="${labelWidth}" y="14" class="cl">time in CLOSE_WAIT until the capture ended</text>`);
+  stuck.forEach((r, i) => {
+    const y = 24 + i * row;
+    const seconds = r.stuckSeconds ?? 0;
+    const w = Math.max(1, (seconds / max) * barMax);
+    const address = r.endpoint === 'client' ? r.client : r.server;
+    const label = `stream ${streamLabel(r, ctx)} · ${r.endpoint ?? '?'} ${shorten(address, 30)}`;
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y + 14}" class="ct" text-anchor="end">${html(label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 3}" width="${w.toFixed(1)}" height="${row - 6}" fill="${verdictColour('close-wait')}"/>`,
+      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 14}" class="ct">${html(humanDuration(seconds))}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+// Bins a person thinks in: seconds, minutes, hours.
+const BINS: readonly [number, string][] = [
+  [1, '< 1 s'],
+  [5, '1-5 s'],
+  [10, '5-10 s'],
+  [30, '10-30 s'],
+  [60, '30-60 s'],
+  [300, '1-5 min'],
+  [900, '5-15 min'],
+  [3600, '15-60 min'],
+  [14400, '1-4 h'],
+  [86400, '4-24 h'],
+  [Number.POSITIVE_INFINITY, '≥ 1 day'],
+];
+
+function stuckHistogram(seconds: readonly number[]): string {
+  const counts = BINS.map(() => 0);
+  for (const s of seconds) counts[BINS.findIndex(([upper]) => s < upper)]++;
+  const first = counts.findIndex((c) => c > 0);
+  const last = counts.length - 1 - [...counts].reverse().findIndex((c) => c > 0);
+  const bins = BINS.slice(first, last + 1).map(([, label], i) => ({ label, count: counts[first + i] }));
+  const height = 240;
+  const base = 200;
+  const left = 50;
+  const slot = (WIDTH - left - 20) / bins.length;
+  const max = Math.max(...bins.map((b) => b.count));
+  const parts = [svgOpen(height, `Histogram of time stuck in CLOSE_WAIT (${seconds.length} connections)`)];
+  parts.push(...yAxis(left, base, 170, max));
+  bins.forEach((b, i) => {
+    const h = (b.count / max) * 170;
+    const x = left + i * slot;
+    parts.push(
+      `<rect x="${(x + slot * 0.12).toFixed(1)}" y="${(base - h).toFixed(1)}" width="${(slot * 0.76).toFixed(1)}" height="${h.toFixed(1)}" fill="${verdictColour('close-wait')}"/>`,
+      `<text x="${(x + slot / 2).toFixed(1)}" y="${(base - h - 4).toFixed(1)}" class="ct" text-anchor="middle">${b.count}</text>`,
+      `<text x="${(x + slot / 2).toFixed(1)}" y="${base + 16}" class="ct" text-anchor="middle">${html(b.label)}</text>`,
+    );
+  });
+  parts.push(`<text x="${left}" y="${base + 34}" class="cl">time in CLOSE_WAIT until the capture ended</text>`, '</svg>');
+  return parts.join('\n');
+}
+
+/** A vertical axis from 0 to `max` connections, with a few whole-number ticks and light grid lines. */
+function yAxis(left: number, base: number, height: number, max: number): string[] {
+  const step = Math.max(1, niceStep(max / 4));
+  const out = [
+    `<line x1="${left}" y1="${base}" x2="${WIDTH - 20}" y2="${base}" stroke="#90a4ae"/>`,
+    `<text transform="translate(14,${base - height / 2}) rotate(-90)" class="cl" text-anchor="middle">connections</text>`,
+  ];
+  for (let v = step; v <= max; v += step) {
+    const y = base - (v / max) * height;
+    out.push(
+      `<line x1="${left}" y1="${y.toFixed(1)}" x2="${WIDTH - 20}" y2="${y.toFixed(1)}" stroke="#eceff1"/>`,
+      `<text x="${left - 6}" y="${(y + 4).toFixed(1)}" class="ct" text-anchor="end">${v}</text>`,
+    );
+  }
+  return out;
+}
+
+function niceStep(raw: number): number {
+  if (raw <= 1) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const n = raw / power;
+  return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * power;
+}
+
+/** Connections ending per time bucket, stacked by verdict; '' when nothing ended. */
+export function closesChart(records: readonly ConnectionRecord[]): string {
+  // Open connections did not end: their `end` is only their last packet.
+  const ends = records.filter((r) => r.verdict !== 'open').map((r) => ({ verdict: r.verdict, t: epochSeconds(r.end) })).filter((e) => Number.isFinite(e.t));
+  if (ends.length === 0) return '';
+  let t0 = Number.POSITIVE_INFINITY;
+  let t1 = Number.NEGATIVE_INFINITY;
+  for (const e of ends) {
+    t0 = Math.min(t0, e.t);
+    t1 = Math.max(t1, e.t);
+  }
+  const buckets = t1 > t0 ? 40 : 1;
+  const size = (t1 - t0) / buckets || 1;
+  const counts: Map<Verdict, number>[] = Array.from({ length: buckets }, () => new Map());
+  for (const e of ends) {
+    const b = Math.min(buckets - 1, Math.floor((e.t - t0) / size));
+    counts[b].set(e.verdict, (counts[b].get(e.verdict) ?? 0) + 1);
+  }
+  const totals = counts.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
+  const max = Math.max(...totals);
+  const present = REPORT_ORDER.filter((v) => ends.some((e) => e.verdict === v));
+  const left = 50;
+  const base = 200;
+  const plot = 170;
+  const slot = (WIDTH - left - 20) / buckets;
+  const legendRows = Math.ceil(present.length / 4);
+  const height = base + 52 + legendRows * 18;
+  const parts = [svgOpen(height, `Connections ending over time, by verdict (${ends.length})`)];
+  parts.push(...yAxis(left, base, plot, max));
+  counts.forEach((m, i) => {
+    let y = base;
+    for (const v of present) {
+      const n = m.get(v) ?? 0;
+      if (n === 0) continue;
+      const h = (n / max) * plot;
+      y -= h;
+      const x = left + i * slot + (buckets > 1 ? slot * 0.1 : slot * 0.35);
+      const w = buckets > 1 ? slot * 0.8 : slot * 0.3;
+      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="${verdictColour(v)}"><title>${n} ${v}</title></rect>`);
+    }
+  });
+  const span = t1 - t0;
+  parts.push(
+    `<text x="${left}" y="${base + 16}" class="ct">${html(dateClock(isoOf(t0)))}</text>`,
+    buckets > 1 ? `<text x="${WIDTH - 20}" y="${base + 16}" class="ct" text-anchor="end">${html(dateClock(isoOf(t1)))}</text>` : '',
+    `<text x="${(left + WIDTH - 20) / 2}" y="${base + 16}" class="ct" text-anchor="middle">${buckets > 1 ? `${html(humanDuration(size))} per bar, ${html(humanDuration(span))} in all (UTC)` : 'UTC'}</text>`,
+  );
+  present.forEach((v, i) => {
+    const x = left + (i % 4) * 170;
+    const y = base + 34 + Math.floor(i / 4) * 18;
+    parts.push(`<rect x="${x}" y="${y}" width="12" height="12" fill="${verdictColour(v)}"/>`, `<text x="${x + 18}" y="${y + 11}" class="ct">${v}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** Seconds since 1970 back to an ISO string with milliseconds (Date suffices for axis labels). */
+function isoOf(seconds: number): string {
+  const d = new Date(Math.round(seconds * 1000));
+  return Number.isNaN(d.getTime()) ? '?' : d.toISOString();
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

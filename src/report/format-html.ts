@@ -1,0 +1,222 @@
+/**
+ * The report as one self-contained HTML page (`--format html`): the markdown report's content plus SVG
+ * ladder diagrams and charts, with inline CSS only -- no script, font, image or stylesheet is fetched,
+ * so it can be mailed, attached to a ticket and printed. Every string from a capture goes through
+ * html() (html-escape.ts).
+ */
+import type { ConnectionRecord } from '../verdict/types.js';
+import { adviceFor, resetCauseAdvice } from './advice.js';
+import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
+import { closesChart, stuckChart } from './charts-svg.js';
+import { html, htmlProse } from './html-escape.js';
+import { HTML_STYLE } from './html-style.js';
+import { ladderSvg } from './ladder-svg.js';
+import type { Report } from './model.js';
+import type { RenderOptions } from './render.js';
+import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
+import { rowColumns } from './row-columns.js';
+import { serviceCounts } from './service-text.js';
+import { timeSpan } from './time-text.js';
+import { verdictColour } from './verdict-palette.js';
+import { severity } from './verdict-order.js';
+
+export function renderHtml(report: Report, options: RenderOptions): string {
+  const s = reportSections(report, options);
+  const several = report.captures.length > 1;
+  const title = `closetrace report: ${report.summary.findings} finding${report.summary.findings === 1 ? '' : 's'} in ${report.summary.connections} connections`;
+  const body = [
+    header(report),
+    nav(s),
+    captures(report, s),
+    summary(report, s),
+    charts(report, s),
+    services(s, options.all),
+    ...s.verdicts.map((v) => verdictSection(v, s, several)),
+    `<footer>Made with closetrace ${html(report.generator.version)} · times are UTC · Wireshark: <code>tcp.stream eq N</code> shows a connection</footer>`,
+  ];
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // Nothing on this page may load anything: a report can be opened from an untrusted mailbox.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<title>${html(title)}</title>`,
+    `<style>${HTML_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    ...body.filter((b) => b !== ''),
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function chip(verdict: ConnectionRecord['verdict']): string {
+  return `<span class="chip" style="background:${verdictColour(verdict)}">${verdict}</span>`;
+}
+
+function header(report: Report): string {
+  const s = report.summary;
+  return [
+    '<header>',
+    '<h1>closetrace report</h1>',
+    `<p class="lead">${plural(s.connections, 'TCP connection')} in ${plural(s.captures, 'capture')}: <strong>${plural(s.findings, 'finding')}</strong>.</p>`,
+    '</header>',
+  ].join('\n');
+}
+
+function nav(s: ReportSections): string {
+  const links = [
+    '<a href="#captures">Captures</a>',
+    '<a href="#summary">Summary</a>',
+    ...(s.verdicts.length > 0 ? ['<a href="#charts">Charts</a>'] : []),
+    ...(s.services.length > 0 ? ['<a href="#services">Services</a>'] : []),
+    ...s.verdicts.map((v) => `<a href="#v-${v.verdict}">${v.verdict} (${v.count})</a>`),
+  ];
+  return `<nav>${links.join(' · ')}</nav>`;
+}
+
+function table(headers: readonly string[], aligns: readonly ('left' | 'right')[], rows: readonly string[][]): string {
+  const cls = (i: number): string => (aligns[i] === 'right' ? ' class="num"' : '');
+  return [
+    '<div class="scroll"><table>',
+    `<thead><tr>${headers.map((h, i) => `<th${cls(i)}>${html(h)}</th>`).join('')}</tr></thead>`,
+    '<tbody>',
+    ...rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`),
+    '</tbody></table></div>',
+  ].join('\n');
+}
+
+function captures(report: Report, s: ReportSections): string {
+  const out = ['<section id="captures">', '<h2>Captures</h2>'];
+  if (s.captures.length === 0) out.push('<p>No captures were read.</p>');
+  else {
+    const numbered = s.captures[0].index !== null;
+    const rows = s.captures.map(({ index, facts }) => [
+      ...(index !== null ? [String(index)] : []),
+      `<code>${html(facts.file)}</code>${facts.error !== null ? ' <span class="bad">(error)</span>' : ''}`,
+      html(formatText(facts)),
+      html(timeSpan(facts.start, facts.end)),
+      String(facts.frames),
+      String(facts.tcpSegments),
+      String(facts.connections),
+      findingsText(facts),
+    ]);
+    const headers = [...(numbered ? ['#'] : []), 'capture', 'format', 'time span (UTC)', 'frames', 'TCP segments', 'connections', 'findings'];
+    const aligns = [...(numbered ? ['right' as const] : []), 'left' as const, 'left' as const, 'left' as const, 'right' as const, 'right' as const, 'right' as const, 'right' as const];
+    out.push(table(headers, aligns, rows));
+  }
+  if (s.hiddenCaptures > 0) out.push(`<p class="more">... ${s.hiddenCaptures} more captures (use --format json)</p>`);
+  const skipped = skippedText(report);
+  if (skipped !== null) out.push(`<p class="note">${html(skipped)}</p>`);
+  for (const c of s.errors) out.push(`<p class="error"><strong>Error:</strong> ${html(c.error ?? '')}</p>`);
+  for (const { facts } of s.captures) for (const w of facts.warnings) out.push(`<p class="warning"><strong>Warning</strong>, <code>${html(facts.file)}</code>: ${html(w)}</p>`);
+  for (const { facts } of s.captures) {
+    const text = notDecodedText(facts);
+    if (text !== null) out.push(`<p class="note"><code>${html(facts.file)}</code>: ${html(text)}</p>`);
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function summary(report: Report, s: ReportSections): string {
+  const out = ['<section id="summary">', '<h2>Summary</h2>'];
+  if (report.summary.connections === 0) out.push('<p>No TCP connections were found.</p>');
+  else if (report.summary.findings === 0) out.push('<p class="ok">No findings: every connection closed normally or is still open.</p>');
+  if (s.counts.length > 0) {
+    const rows = s.counts.map(({ verdict, count }) => [
+      s.verdicts.some((v) => v.verdict === verdict) ? `<a href="#v-${verdict}">${chip(verdict)}</a>` : chip(verdict),
+      String(count),
+      html(adviceFor(verdict).summary),
+    ]);
+    out.push(table(['verdict', 'connections', 'meaning'], ['left', 'right', 'left'], rows));
+  }
+  if (s.otherCounts.length > 0) {
+    out.push(`<p class="note">Also ${s.otherCounts.map((c) => `${c.count} ${c.verdict}`).join(', ')} (normal ends; listed with <code>--all</code>).</p>`);
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function charts(report: Report, s: ReportSections): string {
+  const stuck = stuckChart(report.connections, s.ctx);
+  const closes = closesChart(report.connections);
+  if (stuck === '' && closes === '') return '';
+  const out = ['<section id="charts">', '<h2>Charts</h2>'];
+  if (stuck !== '') out.push(`<h3>Time stuck in CLOSE_WAIT</h3>`, `<figure>${stuck}<figcaption>How long each close-wait had been stuck when the capture ended.</figcaption></figure>`);
+  if (closes !== '') out.push(`<h3>Closes over time</h3>`, `<figure>${closes}<figcaption>Connections ending per time slice, by verdict (listed connections; open ones left out).</figcaption></figure>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function services(s: ReportSections, all: boolean): string {
+  if (s.services.length === 0) return '';
+  const rows = s.services.map((svc) => [
+    `<code>${html(svc.server)}</code>`,
+    String(svc.connections),
+    serviceCounts(svc, all)
+      .map((c) => `${c.count} ${chip(c.verdict)}${c.note === null ? '' : ` (${html(c.note)})`}`)
+      .join('; '),
+  ]);
+  const out = ['<section id="services">', `<h2>${all ? 'Services' : 'Services with findings'}</h2>`, table(['server', 'connections', all ? 'verdicts' : 'findings'], ['left', 'right', 'left'], rows)];
+  if (s.hiddenServices > 0) out.push(`<p class="more">... ${s.hiddenServices} more services (use --format json)</p>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function verdictSection(v: VerdictSection, s: ReportSections, several: boolean): string {
+  const out = [
+    `<section id="v-${v.verdict}" class="verdict sev-${severity(v.verdict)}">`,
+    `<h2>${chip(v.verdict)} ${html(v.advice.title)}</h2>`,
+    `<p><strong>${plural(v.count, 'connection')}</strong>.</p>`,
+    `<p>${htmlProse(v.advice.meaning)}</p>`,
+  ];
+  if (v.causes.length > 0) {
+    out.push('<ul class="causes">');
+    for (const c of v.causes) {
+      const a = resetCauseAdvice(c.cause);
+      out.push(`<li><strong>${html(a.title)}</strong> (${c.count}): ${htmlProse(a.meaning)}<ul>${a.actions.map((x) => `<li>${htmlProse(x)}</li>`).join('')}</ul></li>`);
+    }
+    out.push('</ul>');
+  }
+  if (v.advice.actions.length > 0) {
+    out.push('<div class="todo"><h3>What to do</h3><ul>', ...v.advice.actions.map((a) => `<li>${htmlProse(a)}</li>`), '</ul></div>');
+  }
+  const columns = rowColumns(v.verdict);
+  const code = new Set(['client', 'server']);
+  const rows = v.shown.map((r) => columns.map((c) => (code.has(c.header) ? `<code>${html(c.cell(r, s.ctx))}</code>` : html(c.cell(r, s.ctx)))));
+  out.push(
+    table(
+      columns.map((c) => c.header),
+      columns.map((c) => c.align),
+      rows,
+    ),
+  );
+  if (v.more !== null) out.push(`<p class="more">${html(v.more)}</p>`);
+  if (v.examples.length > 0) out.push('<h3>Examples</h3>', ...v.examples.map((r, i) => example(r, i + 1, v.examples.length, s, several)));
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function example(r: ConnectionRecord, n: number, of: number, s: ReportSections, several: boolean): string {
+  const index = s.ctx.captureIndex(r.file);
+  return [
+    '<article class="example">',
+    `<h4>${r.verdict} example ${n} of ${of}: stream ${r.stream}${index === null ? '' : ` of capture ${index}`}</h4>`,
+    '<ul class="facts">',
+    `<li>Wireshark display filter: <code>tcp.stream eq ${r.stream}</code>${several ? ` in <code>${html(r.file)}</code>` : ''}</li>`,
+    `<li>Evidence frames: ${r.evidence.join(', ')}</li>`,
+    '</ul>',
+    `<p class="explanation">${html(r.explanation)}</p>`,
+    `<figure class="ladder-figure">${ladderSvg(r)}</figure>`,
+    '</article>',
+  ].join('\n');
+}

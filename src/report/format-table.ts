@@ -1,0 +1,155 @@
+/**
+ * The terminal report (`--format table`, the default): what was read, how many of each verdict, the
+ * findings worst first, and which services they belong to -- every line within `options.width` columns
+ * so it survives being pasted into a ticket or a chat.
+ */
+import type { Verdict } from '../verdict/types.js';
+import { adviceFor } from './advice.js';
+import { painter, type Painter } from './ansi.js';
+import type { CaptureFacts, Report } from './model.js';
+import type { RenderOptions } from './render.js';
+import { findingsText, skippedText } from './capture-text.js';
+import { capRows, moreText } from './row-cap.js';
+import { rowColumns, rowContext } from './row-columns.js';
+import { listedServices, serviceCounts, serviceCountText } from './service-text.js';
+import { renderTextTable, type TextColumn } from './text-table.js';
+import { printable, truncateMiddle, wrap } from './text-width.js';
+import { timeSpan } from './time-text.js';
+import { groupByVerdict, isFinding, REPORT_ORDER } from './verdict-order.js';
+
+export function renderTable(report: Report, options: RenderOptions): string {
+  const paint = painter(options.color);
+  const blocks = [
+    title(report, paint),
+    captures(report, options, paint),
+    verdictCounts(report, options, paint),
+    ...findings(report, options, paint),
+    services(report, options, paint),
+  ].filter((b) => b !== '');
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function title(report: Report, paint: Painter): string {
+  const s = report.summary;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const text = `closetrace ${report.generator.version}: ${plural(s.captures, 'capture')}, ${plural(s.connections, 'connection')}, ${plural(s.findings, 'finding')}`;
+  return paint.style(text, 'bold');
+}
+
+/** Lines that must stay one line each (errors, notes): cut in the middle so both the file and the reason show. */
+function line(text: string, width: number): string {
+  return truncateMiddle(printable(text), width);
+}
+
+function captures(report: Report, options: RenderOptions, paint: Painter): string {
+  if (report.captures.length === 0) return 'No captures were read.';
+  const numbered = report.captures.length > 1;
+  const columns: TextColumn[] = [
+    ...(numbered ? [{ header: '#', align: 'right' as const, wraps: false }] : []),
+    { header: 'capture', align: 'left', wraps: true },
+    { header: 'time span (UTC)', align: 'left', wraps: true },
+    { header: 'frames', align: 'right', wraps: false },
+    { header: 'connections', align: 'right', wraps: false },
+    // Which file holds the problems matters once there are several.
+    ...(numbered ? [{ header: 'findings', align: 'right' as const, wraps: false }] : []),
+  ];
+  const { shown, hidden } = capRows(report.captures, options.limit);
+  const rows = shown.map((c, i) => [
+    ...(numbered ? [String(i + 1)] : []),
+    printable(c.file) + (c.error !== null ? ' (error)' : ''),
+    // No-break spaces keep "(11.3 s)" together when the column wraps.
+    timeSpan(c.start, c.end).replace(/\([^)]*\)$/, (length) => length.replace(/ /g, '\u00a0')),
+    String(c.frames),
+    String(c.connections),
+    ...(numbered ? [findingsText(c)] : []),
+  ]);
+  const out = [renderTextTable(columns, rows, { width: options.width, headStyle: (t) => paint.style(t, 'bold') })];
+  if (hidden > 0) out.push(paint.style(`... ${hidden} more captures (use --format json)`, 'dim'));
+  const skipped = skippedText(report);
+  if (skipped !== null) out.push(...wrap(skipped, options.width).map((l) => paint.style(l, 'dim')));
+  // Every bad file gets its line, even past the cap: the user must see which input failed.
+  for (const c of report.captures) if (c.error !== null) out.push(paint.style(line(`error: ${c.error}`, options.width), 'red'));
+  for (const c of report.captures) for (const w of c.warnings) out.push(paint.style(line(`warning: ${captureName(c, report)}${w}`, options.width), 'yellow'));
+  return out.join('\n');
+}
+
+function captureName(c: CaptureFacts, report: Report): string {
+  return report.captures.length > 1 ? `${c.file}: ` : '';
+}
+
+function verdictCounts(report: Report, options: RenderOptions, paint: Painter): string {
+  const counts = report.summary.verdicts;
+  const present = REPORT_ORDER.filter((v) => counts[v] > 0);
+  const listed = present.filter((v) => options.all || isFinding(v));
+  const normal = present.filter((v) => !listed.includes(v));
+  if (report.summary.connections === 0) return 'No TCP connections were found.';
+  const out: string[] = [];
+  if (report.summary.findings === 0) out.push(paint.style(`No findings: every connection closed normally or is still open.`, 'green'));
+  if (listed.length > 0) {
+    const columns: TextColumn[] = [
+      { header: 'verdict', align: 'left', wraps: false },
+      { header: 'connections', align: 'right', wraps: false },
+      { header: 'meaning', align: 'left', wraps: true },
+    ];
+    const rows = listed.map((v) => [v, String(counts[v]), adviceFor(v).summary]);
+    const style = (text: string, row: number, column: number): string => (column === 0 ? paint.verdict(text, listed[row]) : text);
+    out.push(renderTextTable(columns, rows, { width: options.width, style, headStyle: (t) => paint.style(t, 'bold') }));
+  }
+  if (normal.length > 0) {
+    const text = `Also ${normal.map((v) => `${counts[v]} ${v}`).join(', ')} (normal; listed with --all).`;
+    out.push(...wrap(text, options.width).map((l) => paint.style(l, 'dim')));
+  }
+  return out.join('\n');
+}
+
+function findings(report: Report, options: RenderOptions, paint: Painter): string[] {
+  const ctx = rowContext(report);
+  let inferred = false;
+  const blocks = groupByVerdict(report.connections).map(({ verdict, records }) => {
+    const columns = rowColumns(verdict);
+    const { shown, hidden } = capRows(records, options.limit);
+    inferred ||= shown.some((r) => r.roleInferred && r.endpoint !== null);
+    const rows = shown.map((r) => columns.map((c) => printable(c.cell(r, ctx))));
+    const out = [
+      ...heading(verdict, records.length, options.width, paint),
+      renderTextTable(columns, rows, { width: options.width, headStyle: (t) => paint.style(t, 'bold') }),
+    ];
+    if (hidden > 0) out.push(paint.style(moreText(hidden, options.all), 'dim'));
+    return out.join('\n');
+  });
+  if (inferred) blocks.push(paint.style(line('?: no handshake seen, client and server were inferred from the ports.', options.width), 'dim'));
+  return blocks;
+}
+
+function heading(verdict: Verdict, count: number, width: number, paint: Painter): string[] {
+  const lines = wrap(`${verdict}: ${count} connection${count === 1 ? '' : 's'}, ${adviceFor(verdict).summary}`, width);
+  // Colour only the verdict name at the start of the first line.
+  lines[0] = paint.verdict(verdict, verdict) + paint.style(lines[0].slice(verdict.length), 'bold');
+  return lines;
+}
+
+function services(report: Report, options: RenderOptions, paint: Painter): string {
+  const list = listedServices(report.services, options.all);
+  if (list.length === 0) return '';
+  const { shown, hidden } = capRows(list, options.limit);
+  const columns: TextColumn[] = [
+    { header: 'server', align: 'left', wraps: true, wrapOrder: 2, minWidth: 21 },
+    { header: 'connections', align: 'right', wraps: false },
+    { header: options.all ? 'verdicts' : 'findings', align: 'left', wraps: true },
+  ];
+  const rows = shown.map((s) => [printable(s.server), String(s.connections), serviceCounts(s, options.all).map(serviceCountText).join('; ')]);
+  const style = (text: string, _row: number, column: number): string => (column === 2 ? paintVerdictNames(text, paint) : text);
+  const out = [
+    paint.style(options.all ? 'Services' : 'Services with findings', 'bold'),
+    renderTextTable(columns, rows, { width: options.width, style, headStyle: (t) => paint.style(t, 'bold') }),
+  ];
+  if (hidden > 0) out.push(paint.style(`... ${hidden} more services (use --format json)`, 'dim'));
+  return out.join('\n');
+}
+
+// Longest names first so `reset` does not match inside `late-fin-reset`; '-' counts as part of a name.
+const VERDICT_NAME = new RegExp(`(?<![\\w-])(${[...REPORT_ORDER].sort((a, b) => b.length - a.length).join('|')})(?![\\w-])`, 'g');
+
+function paintVerdictNames(text: string, paint: Painter): string {
+  return text.replace(VERDICT_NAME, (name) => paint.verdict(name, name as Verdict));
+}

@@ -1,0 +1,88 @@
+/**
+ * Times as reports show them. The model carries ISO 8601 strings with the capture's own precision (and,
+ * from a corrupt capture, possibly an expanded year like +275760), so these work on the text rather
+ * than through Date, which would drop everything below a millisecond and fail on such years.
+ */
+import { humanDuration } from '../verdict/time-format.js';
+
+const ISO = /^([+-]?\d{4,6})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z$/;
+
+interface Parts {
+  date: string;
+  hour: string;
+  minute: string;
+  second: string;
+  fraction: string;
+}
+
+function parts(iso: string): Parts | null {
+  const m = ISO.exec(iso);
+  if (m === null) return null;
+  return { date: `${m[1]}-${m[2]}-${m[3]}`, hour: m[4], minute: m[5], second: m[6], fraction: m[7] ?? '' };
+}
+
+/** `2026-11-22` (the date part), or the input itself if it is not an ISO time. */
+function datePart(iso: string): string {
+  return parts(iso)?.date ?? iso;
+}
+
+/** `14:53:15.713`: wall-clock time of day (UTC) to the millisecond, for rows under a dated header. */
+export function clock(iso: string): string {
+  const p = parts(iso);
+  if (p === null) return iso;
+  const ms = p.fraction === '' ? '' : `.${p.fraction.padEnd(3, '0').slice(0, 3)}`;
+  return `${p.hour}:${p.minute}:${p.second}${ms}`;
+}
+
+/** `2026-11-22 14:53:15.713`. */
+export function dateClock(iso: string): string {
+  const p = parts(iso);
+  return p === null ? iso : `${p.date} ${clock(iso)}`;
+}
+
+/** Seconds since 1970 as a float (sub-microsecond digits are lost; fine for charts and spans), or NaN. */
+export function epochSeconds(iso: string): number {
+  const m = ISO.exec(iso);
+  if (m === null) return Number.NaN;
+  const days = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  const fraction = m[7] === undefined ? 0 : Number(`0.${m[7]}`);
+  return days * 86400 + Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]) + fraction;
+}
+
+/** H. Hinnant's days_from_civil: valid for any proleptic Gregorian year. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** `2026-11-22 14:53:15.713 → 14:53:27.001 (11.3 s)`; the date is repeated only when it changes. */
+export function timeSpan(start: string | null, end: string | null): string {
+  if (start === null || end === null) return 'no packets';
+  const seconds = epochSeconds(end) - epochSeconds(start);
+  const to = datePart(start) === datePart(end) ? clock(end) : dateClock(end);
+  const length = Number.isFinite(seconds) ? ` (${humanDuration(Math.max(0, seconds))})` : '';
+  return `${dateClock(start)} → ${to}${length}`;
+}
+
+/**
+ * Chooses how row times are shown: a time of day when every capture lies within one day (the date is in
+ * the header), otherwise date and time.
+ */
+export function rowClock(sameDay: boolean): (iso: string) => string {
+  return sameDay ? clock : dateClock;
+}
+
+export function allOnOneDay(times: readonly (string | null)[]): boolean {
+  const days = new Set(times.filter((t): t is string => t !== null).map(datePart));
+  return days.size <= 1;
+}
+
+/** A ladder's time column: `0.015 ms`, `25.352 ms`, `4.621 s` since the connection's first packet. */
+export function offsetText(seconds: number): string {
+  if (seconds < 1) return `${(seconds * 1000).toFixed(3)} ms`;
+  return `${seconds.toFixed(3)} s`;
+}

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { analyzeCapture } from '../src/pipeline/analyze-capture.js';
 import type { ConnectionRecord } from '../src/verdict/types.js';
 
@@ -58,9 +59,18 @@ function sameSet(a: number[], b: number[]): boolean {
   return x.every((v, i) => v === y[i]);
 }
 
-async function main(): Promise<void> {
-  const root = process.argv[2] ?? '../shared/corpus';
-  const verbose = process.argv.includes('--verbose');
+export interface ConformanceResult {
+  files: number;
+  filesAgree: number;
+  framesAgree: number;
+  streams: number;
+  streamsAgree: number;
+  /** One line per disagreement. */
+  problems: string[];
+}
+
+/** Runs closetrace on every capture of a corpus (or captures/ with its manifest) and compares with tshark. */
+export async function runConformance(root: string): Promise<ConformanceResult> {
   const cases = loadCases(root);
   let streamsTotal = 0;
   let streamsAgree = 0;
@@ -98,13 +108,20 @@ async function main(): Promise<void> {
     }
     if (fileOk) filesAgree++;
   }
+  return { files: cases.length, filesAgree, framesAgree, streams: streamsTotal, streamsAgree, problems };
+}
+
+async function main(): Promise<void> {
+  const root = process.argv[2] ?? '../shared/corpus';
+  const verbose = process.argv.includes('--verbose');
+  const { files, filesAgree, framesAgree, streams: streamsTotal, streamsAgree, problems } = await runConformance(root);
   const shown = verbose ? problems : problems.slice(0, 60);
   for (const p of shown) console.log(p);
   if (shown.length < problems.length) console.log(`... ${problems.length - shown.length} more (--verbose)`);
   const pct = (n: number, d: number): string => `${((100 * n) / Math.max(d, 1)).toFixed(2)}%`;
-  console.log(`files: ${cases.length}; frame/segment counts agree on ${framesAgree} (${pct(framesAgree, cases.length)})`);
+  console.log(`files: ${files}; frame/segment counts agree on ${framesAgree} (${pct(framesAgree, files)})`);
   console.log(`streams: ${streamsTotal}; agree on ${streamsAgree} (${pct(streamsAgree, streamsTotal)})`);
-  console.log(`files fully in agreement: ${filesAgree} (${pct(filesAgree, cases.length)})`);
+  console.log(`files fully in agreement: ${filesAgree} (${pct(filesAgree, files)})`);
 }
 
-await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -72,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--fail-on <list>', 'exit 1 when any of these verdicts is found (comma-separated)')
     .option('--slow-close <duration>', 'a FIN this long after ACKing the peer FIN is a slow close', '1s')
     .option('--fin-timeout <duration>', 'an un-ACKed FIN this old at the end is reported without retransmissions', '1s')
-    .option('--grace <duration>', 'capture time a finished connection waits for stray packets before it is judged', '10s')
+    .option('--grace <duration>', 'capture time a finished connection waits for stray packets before it is judged', '5s')
     .option('--max-connections <n>', 'connections tracked at once; beyond, the longest-idle is judged early', '1000000')
     .option('--limit <n>', 'rows per verdict in table and markdown output before "... N more"', '20')
     .option('--no-progress', 'never show the progress line on stderr')

@@ -2,7 +2,11 @@ import type { IcmpEvent, RstEvent } from './evidence.js';
 import { C, CD, D, E, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 import { TcpState } from './tcp-state.js';
 
-/** Packets kept in each connection's ladder ring, and fields per recorded packet. */
+/**
+ * Packets kept per connection for its ladder diagram: the first ones (the handshake), a ring of the
+ * latest ones before the close, and the close itself (see ladder.ts); fields per recorded packet.
+ */
+export const LADDER_HEAD = 2;
 export const LADDER_RING = 6;
 export const LADDER_CLOSE = 12;
 export const LADDER_FIELDS = 7;
@@ -62,7 +66,8 @@ const FLOAT_TEMPLATE = (() => {
 export class ConnectionStore {
   ints = new Int32Array(0);
   floats = new Float64Array(0);
-  ladder = new Float64Array(0);
+  /** Ladder head and ring, int32 fields (seconds relative to the connection's first packet). */
+  ladder = new Int32Array(0);
   capacity = 0;
   readonly fins: number[][] = [];
   readonly resets: RstEvent[][] = [];
@@ -77,7 +82,7 @@ export class ConnectionStore {
     ints.set(this.ints);
     const floats = new Float64Array(capacity * FLOAT_STRIDE);
     floats.set(this.floats);
-    const ladder = new Float64Array(capacity * LADDER_RING * LADDER_FIELDS);
+    const ladder = new Int32Array(capacity * (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS);
     ladder.set(this.ladder);
     this.ints = ints;
     this.floats = floats;

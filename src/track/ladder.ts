@@ -1,6 +1,6 @@
 import { FIN, RST, type TcpSegment } from '../decode/segment.js';
-import { LADDER_CLOSE, LADDER_FIELDS, LADDER_RING, type ConnectionStore } from './connection-store.js';
-import { C, INT_STRIDE } from './layout.js';
+import { LADDER_CLOSE, LADDER_FIELDS, LADDER_HEAD, LADDER_RING, type ConnectionStore } from './connection-store.js';
+import { C, CD, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 
 /** One packet of a connection's ladder diagram, as recorded (directions are flow directions). */
 export interface LadderPacket {
@@ -14,29 +14,34 @@ export interface LadderPacket {
   length: number;
 }
 
+const ENTRIES = LADDER_HEAD + LADDER_RING;
+
 /**
- * Keeps the packets a ladder diagram of the close needs, in fixed space: the last few before the close
- * began (all of them for short connections, such as a refused or unanswered SYN), in the store's ring,
+ * Keeps the packets a ladder diagram of the close needs, in fixed space: the first two (the SYN and
+ * its answer, anchoring the diagram at time zero), a ring of the latest ones before the close began,
  * and the first dozen from the first FIN or RST on, in the slot's close list (reused across
- * connections). Recording writes numbers only.
+ * connections). Recording writes a few int32s; seconds are kept relative to the connection's first
+ * packet so they fit.
  */
 export function recordLadder(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
   const I = store.ints;
   const c = slot * INT_STRIDE;
+  const firstSeconds = store.floats[slot * FLOAT_STRIDE + CD.FirstSeconds];
   let closeCount = I[c + C.CloseCount];
   if (closeCount < 0 && (seg.flags & (FIN | RST)) !== 0) closeCount = I[c + C.CloseCount] = 0;
   if (closeCount >= 0) {
     if (closeCount >= LADDER_CLOSE) return;
     I[c + C.CloseCount] = closeCount + 1;
-    store.closeLadder[slot].push(seg.frame, (dir << 12) | seg.flags, seg.seconds, seg.nanos, seg.seq, seg.ack, seg.payloadLength);
+    store.closeLadder[slot].push(seg.frame, (dir << 12) | seg.flags, seg.seconds - firstSeconds, seg.nanos, seg.seq, seg.ack, seg.payloadLength);
     return;
   }
-  const index = I[c + C.LadderCount]++ % LADDER_RING;
+  const count = I[c + C.LadderCount]++;
+  const index = count < LADDER_HEAD ? count : LADDER_HEAD + ((count - LADDER_HEAD) % LADDER_RING);
   const L = store.ladder;
-  const o = (slot * LADDER_RING + index) * LADDER_FIELDS;
+  const o = (slot * ENTRIES + index) * LADDER_FIELDS;
   L[o] = seg.frame;
   L[o + 1] = (dir << 12) | seg.flags;
-  L[o + 2] = seg.seconds;
+  L[o + 2] = seg.seconds - firstSeconds;
   L[o + 3] = seg.nanos;
   L[o + 4] = seg.seq;
   L[o + 5] = seg.ack;
@@ -46,12 +51,26 @@ export function recordLadder(store: ConnectionStore, slot: number, dir: number, 
 /** The recorded packets of a slot in frame order. */
 export function ladderPackets(store: ConnectionStore, slot: number): LadderPacket[] {
   const out: LadderPacket[] = [];
+  const firstSeconds = store.floats[slot * FLOAT_STRIDE + CD.FirstSeconds];
   const take = (data: ArrayLike<number>, o: number): void => {
     const dirFlags = data[o + 1];
-    out.push({ frame: data[o], dir: dirFlags >> 12, seconds: data[o + 2], nanos: data[o + 3], flags: dirFlags & 0xfff, seq: data[o + 4], ack: data[o + 5], length: data[o + 6] });
+    out.push({
+      frame: data[o],
+      dir: dirFlags >> 12,
+      seconds: firstSeconds + data[o + 2],
+      nanos: data[o + 3],
+      flags: dirFlags & 0xfff,
+      seq: data[o + 4],
+      ack: data[o + 5],
+      length: data[o + 6],
+    });
   };
   const count = store.ints[slot * INT_STRIDE + C.LadderCount];
-  for (let n = Math.max(0, count - LADDER_RING); n < count; n++) take(store.ladder, (slot * LADDER_RING + (n % LADDER_RING)) * LADDER_FIELDS);
+  const base = slot * ENTRIES;
+  for (let n = 0; n < Math.min(count, LADDER_HEAD); n++) take(store.ladder, (base + n) * LADDER_FIELDS);
+  for (let n = Math.max(LADDER_HEAD, count - LADDER_RING); n < count; n++) {
+    take(store.ladder, (base + LADDER_HEAD + ((n - LADDER_HEAD) % LADDER_RING)) * LADDER_FIELDS);
+  }
   const close = store.closeLadder[slot];
   for (let o = 0; o < close.length; o += LADDER_FIELDS) take(close, o);
   return out.sort((a, b) => a.frame - b.frame);

@@ -3,7 +3,6 @@ import { u32le } from './byte-order.js';
 import { CaptureError } from './errors.js';
 import type { Frame } from './frame.js';
 import { openInput, type OpenedInput } from './input.js';
-import { ReadAhead } from './read-ahead.js';
 import { isPcapMagic, PcapParser } from './pcap.js';
 import { PCAPNG_SHB, PcapngParser } from './pcapng.js';
 import type { RecordParser } from './record-parser.js';
@@ -96,7 +95,6 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
   };
 
   let buffer = new Uint8Array(options.bufferSize ?? DEFAULT_BUFFER);
-  const ahead = new ReadAhead(input.source, buffer.length);
   let start = 0;
   let end = 0;
   let base = 0;
@@ -159,7 +157,8 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
         buffer = grown;
       }
       // A live pipe may never send more: Ctrl-C must not wait for the next chunk.
-      const n = aborted === null ? await ahead.read(buffer, end, buffer.length - end) : await Promise.race([ahead.read(buffer, end, buffer.length - end), aborted]);
+      const read = input.source.read(buffer, end, buffer.length - end);
+      const n = aborted === null ? await read : await Promise.race([read, aborted]);
       if (n < 0) {
         result.interrupted = true;
         break;
@@ -172,9 +171,8 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
     result.error = describeReadError(file, error, base + end);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    // Closing first ends a read still waiting on a pipe; then nothing is left in flight.
+    // Closing also ends a read still waiting on a pipe after an interrupt.
     await input.source.close().catch(() => undefined);
-    await ahead.settle();
   }
   if (parser !== null) {
     result.frames = parser.frames;

@@ -1,4 +1,4 @@
-import { SegmentKind, type TcpSegment } from '../decode/segment.js';
+import { ACK, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
 import { EntryQueue } from './entry-queue.js';
 import { newFlowInfo, type FlowEndReason, type FlowInfo } from './flow.js';
 import { FINISHED, FlowTable, FREE, OPEN, T } from './flow-table.js';
@@ -37,6 +37,8 @@ export interface FlowHandlers {
   end(entry: number, flow: FlowInfo, reason: FlowEndReason): void;
 }
 
+/** Capture time between expiry passes. */
+const EXPIRY_STEP_SECONDS = 0.05;
 /** Live entries sampled to find an old one when the table is full (approximate LRU, as in Redis). */
 const EVICTION_SAMPLES = 64;
 
@@ -55,6 +57,8 @@ export class FlowAssembler {
   private readonly bases: StreamBases = { base0Set: false, base0: 0, base1Set: false, base1: 0 };
   private nextStream = 0;
   private random = 0x2545f491;
+  private nextExpiry = -Infinity;
+  private retiredCheck = -Infinity;
   /** Latest capture time seen (timestamps may go backwards in merged captures). */
   private now = -Infinity;
   /** Flows judged early because the table was full. */
@@ -82,8 +86,14 @@ export class FlowAssembler {
    */
   segment(seg: TcpSegment): void {
     const time = seg.seconds + seg.nanos * 1e-9;
-    if (time > this.now) this.now = time;
-    if (this.finishedQueue.length > 0) this.expire();
+    if (time > this.now) {
+      this.now = time;
+      // Expiry in small steps of capture time, not per packet: grace periods are seconds long.
+      if (time >= this.nextExpiry) {
+        this.nextExpiry = time + EXPIRY_STEP_SECONDS;
+        this.expire();
+      }
+    }
     const table = this.table;
     const hash = FlowTable.hashOf(seg);
     let entry = table.find(seg, hash);
@@ -107,7 +117,7 @@ export class FlowAssembler {
       entry = table.insert(seg, hash);
       this.start(entry, seg);
       direction = 0;
-    } else if (splitsStream(this.loadBases(entry), direction, seg)) {
+    } else if ((seg.flags & (SYN | ACK)) === SYN && splitsStream(this.loadBases(entry), direction, seg)) {
       // Port reuse: the old connection is judged here, and every later packet of this 4-tuple belongs
       // to the new stream, whose A is this segment's source.
       this.end(entry, 'port-reused');
@@ -116,9 +126,12 @@ export class FlowAssembler {
       this.start(entry, seg);
       direction = 0;
     }
-    const bases = this.loadBases(entry);
-    updateBases(bases, direction, seg, setsBase(seg));
-    this.storeBases(entry, bases);
+    // Bases change only until both are set, or on a SYN/ACK (which may re-base its sender).
+    if (table.ints[entry * T.Stride + T.BaseSet] !== 3 || (seg.flags & SYN) !== 0) {
+      const bases = this.loadBases(entry);
+      updateBases(bases, direction, seg, setsBase(seg));
+      this.storeBases(entry, bases);
+    }
     if (seg.kind === SegmentKind.HeaderOnly) {
       this.note(entry, seg);
       return;
@@ -214,7 +227,11 @@ export class FlowAssembler {
       this.retired.retire(table, entry, this.now, false);
       table.remove(entry);
     }
-    if (this.retired.size > 0) this.retired.expire(this.now);
+    // The retired ring ages in whole seconds at most; checking it once a capture second is enough.
+    if (this.retired.size > 0 && this.now >= this.retiredCheck) {
+      this.retired.expire(this.now);
+      this.retiredCheck = this.now + 1;
+    }
   }
 
   /** The table is full: judge a finished flow early, else the idlest of a sample of open ones. */

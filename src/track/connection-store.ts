@@ -29,7 +29,7 @@ export const enum FinField {
 /** Initial values of one connection's blocks: mostly zero, a few "none" markers. */
 const INT_TEMPLATE = (() => {
   const t = new Int32Array(INT_STRIDE);
-  for (const base of [0, E.Count]) {
+  for (const base of [0, 1]) {
     t[base + E.State] = TcpState.Unknown;
     t[base + E.WindowScale] = -1;
     t[base + E.TtlMin] = 256;
@@ -47,8 +47,7 @@ const INT_TEMPLATE = (() => {
 
 const FLOAT_TEMPLATE = (() => {
   const t = new Float64Array(FLOAT_STRIDE);
-  for (const base of [0, D.Count]) {
-    t[base + D.LastTime] = -Infinity;
+  for (const base of [0, 1]) {
     t[base + D.LastPayloadTime] = -Infinity;
   }
   return t;

@@ -51,9 +51,6 @@ export class EndpointView {
   get lastFrame(): number {
     return this.I[this.e + E.LastFrame];
   }
-  get lastTime(): number {
-    return this.F[this.f + D.LastTime];
-  }
   get synSeen(): boolean {
     return this.flag(F_SYN);
   }
@@ -174,7 +171,7 @@ export class ConnectionView {
     this.c = slot * INT_STRIDE;
     this.cf = slot * FLOAT_STRIDE;
     this.ends[0].bind(store.ints, store.floats, this.c, this.cf);
-    this.ends[1].bind(store.ints, store.floats, this.c + E.Count, this.cf + D.Count);
+    this.ends[1].bind(store.ints, store.floats, this.c + 1, this.cf + 1);
     this.finList = null;
     return this;
   }

@@ -1,77 +1,97 @@
 /**
  * The tracker's per-connection state, laid out like a C struct in typed arrays (see ConnectionStore):
- * one block of int32 fields and one of float64 fields per connection, each endpoint's fields at a fixed
- * offset. Keeping a connection's hot state in a few contiguous cache lines, instead of a dozen objects,
- * is what lets the tracker keep up with millions of packets per second without garbage collection.
+ * one block of int32 fields and one of float64 fields per connection. Keeping a connection's hot state
+ * in a few contiguous cache lines, instead of a dozen objects, is what lets the tracker keep up with
+ * millions of packets per second without garbage collection.
  *
- * Endpoint 0 is the flow's A side (the source of its first frame), endpoint 1 the B side. Sequence
- * numbers are int32 bit patterns (see TcpSegment). This file is the single definition of every field;
- * snapshot.ts turns a block back into plain objects with the same names for the verdict stage.
+ * The two endpoints' fields are interleaved: field E.X of endpoint `dir` (0 = the flow's A side, the
+ * source of its first frame; 1 = B) is at block + dir + E.X, so every packet, which touches both sides,
+ * finds the connection's fields and both endpoints' hot fields in the first few cache lines of the
+ * block; the close and evidence fields follow. Sequence numbers are int32 bit patterns (see
+ * TcpSegment). This file is the single definition of every field; connection-view.ts reads them back
+ * for the verdict stage.
  */
 
+/** Int32 fields of the connection; the ones most packets touch share the block's first cache line. */
+export const enum C {
+  Packets = 0,
+  /** Packets recorded in the ladder (head and ring), and in its close part once the close began (-1 before). */
+  LadderCount = 1,
+  CloseCount = 2,
+  /** Zeek's originator direction (-1 before the first packet) and its pending SYN/ACK flip. */
+  ZOrigDir = 3,
+  ZFlipPending = 4,
+  /** Direction of the first SYN without ACK, of the first SYN/ACK (-1 none). */
+  SynFrom = 5,
+  SynAckFrom = 6,
+  /** The second FIN did not acknowledge the first: the FINs crossed (simultaneous close). */
+  FinsCrossed = 7,
+  FinSegments = 94,
+  RstSegments = 95,
+}
+
 /**
- * Int32 fields of one endpoint. Those every packet touches come first, so a packet's update stays in
- * the first cache lines of each endpoint; close evidence and Zeek's counters follow.
+ * Int32 fields of an endpoint, at block + dir + E.X. Those every packet touches come first; the
+ * handshake, the close and Zeek's counters follow.
  */
 export const enum E {
   /** TcpState (RFC 9293, as inferred). */
-  State,
+  State = 8,
   /** Bit set of F_* below. */
-  Flags,
+  Flags = 10,
   /** One past the highest sequence number sent (SYN and FIN count one each). */
-  NextSeq,
+  NextSeq = 12,
   /** Highest acknowledgment number sent. */
-  HighestAck,
-  Window,
-  Packets,
-  LastFrame,
-  PayloadPackets,
+  HighestAck = 14,
+  Window = 16,
+  Packets = 18,
+  LastFrame = 20,
+  PayloadPackets = 22,
   /** Keepalive probes (RFC 9293 3.8.4: seq = SND.NXT-1, 0 or 1 byte) since the peer last sent anything. */
-  UnansweredKeepalives,
+  UnansweredKeepalives = 24,
   /** The last segment it sent (what a RST from the peer would answer). */
-  LastSeq,
-  LastFlags,
-  LastPayload,
+  LastSeq = 26,
+  LastFlags = 28,
+  LastPayload = 30,
   /** TTL/hop-limit range and IPv4 ID series of its non-RST packets (to spot forged RSTs). */
-  TtlMin,
-  TtlMax,
-  TtlSamples,
-  LastIpId,
-  IpIdSteps,
-  IpIdJumps,
+  TtlMin = 32,
+  TtlMax = 34,
+  TtlSamples = 36,
+  LastIpId = 38,
+  IpIdSteps = 40,
+  IpIdJumps = 42,
   /** Zeek's view of the endpoint (zeek-history.ts). */
-  ZState,
-  ZPrevState,
-  ZStartSeq,
-  ZLastSeq,
-  ZSeen,
+  ZState = 44,
+  ZPrevState = 46,
+  ZStartSeq = 48,
+  ZLastSeq = 50,
+  ZSeen = 52,
+  ZSize = 54,
   /** Colder fields: the handshake, the close, evidence. */
-  Isn,
-  SynFrame,
+  Isn = 56,
+  SynFrame = 58,
   /** Sequence number of the first segment seen (relative numbering without a SYN). */
-  FirstSeq,
+  FirstSeq = 60,
   /** Window-scale shift from its SYN, or -1. */
-  WindowScale,
+  WindowScale = 62,
   /** Sequence number its FIN occupies; frame of the first FIN; retransmitted copies. */
-  FinSeq,
-  FinFrame,
-  FinCopies,
+  FinSeq = 64,
+  FinFrame = 66,
+  FinCopies = 68,
   /** Frame of the peer's first ACK covering this FIN. */
-  FinAckFrame,
+  FinAckFrame = 70,
   /** Frame of this endpoint's first ACK covering the peer's FIN (CLOSE_WAIT or later from then on). */
-  AckedPeerFinFrame,
-  LastPayloadAfterAckingPeerFinFrame,
-  RstCount,
-  FirstUnansweredKeepaliveFrame,
-  ZLastSyn,
-  ZLastFin,
-  ZLastRst,
-  ZRxmits,
-  ZRxmitThreshold,
-  ZZeroWindows,
-  ZZeroWindowThreshold,
-  ZSize,
-  Count,
+  AckedPeerFinFrame = 72,
+  LastPayloadAfterAckingPeerFinFrame = 74,
+  RstCount = 76,
+  FirstUnansweredKeepaliveFrame = 78,
+  ZLastSyn = 80,
+  ZLastFin = 82,
+  ZLastRst = 84,
+  ZRxmits = 86,
+  ZRxmitThreshold = 88,
+  ZZeroWindows = 90,
+  ZZeroWindowThreshold = 92,
 }
 
 /** Endpoint flags (E.Flags). */
@@ -83,53 +103,32 @@ export const F_FIN = 16;
 export const F_FIN_ACKED = 32;
 export const F_ACKED_PEER_FIN = 64;
 export const F_FIN_CARRIED_ACK = 128;
+/** It has sent a RST (E.RstCount > 0). */
+export const F_RST = 256;
 
-/** Float64 fields of one endpoint: times (seconds as doubles, for comparisons) and byte counts. */
-export const enum D {
-  LastTime,
-  LastPayloadTime,
-  PayloadBytes,
-  FinTime,
-  FinSeconds,
-  FinNanos,
-  AckedPeerFinTime,
-  AckedPeerFinSeconds,
-  AckedPeerFinNanos,
-  PayloadAfterPeerFin,
-  PayloadAfterAckingPeerFin,
-  Count,
-}
-
-/** Int32 fields of the connection, after the two endpoints. */
-export const enum C {
-  /** Direction of the first SYN without ACK, of the first SYN/ACK (-1 none). */
-  SynFrom = 2 * E.Count,
-  SynAckFrom,
-  Packets,
-  FinSegments,
-  RstSegments,
-  /** The second FIN did not acknowledge the first: the FINs crossed (simultaneous close). */
-  FinsCrossed,
-  /** Zeek's originator direction (-1 before the first packet) and its pending SYN/ACK flip. */
-  ZOrigDir,
-  ZFlipPending,
-  /** Packets recorded in the ladder ring, and in the close part once the close began (-1 before). */
-  LadderCount,
-  CloseCount,
-  End,
-}
-
-/** Float64 fields of the connection, after the two endpoints. */
+/** Float64 fields of the connection: times as doubles (to compare) and exact seconds/nanoseconds (to report). */
 export const enum CD {
-  FirstSeconds = 2 * D.Count,
-  FirstNanos,
-  FirstTime,
-  LastSeconds,
-  LastNanos,
-  LastTime,
-  End,
+  LastSeconds = 0,
+  LastNanos = 1,
+  LastTime = 2,
+  FirstSeconds = 3,
+  FirstNanos = 24,
 }
 
-/** Int32 and float64 slots per connection (rounded up to whole cache lines). */
-export const INT_STRIDE = (C.End + 15) & ~15;
-export const FLOAT_STRIDE = (CD.End + 7) & ~7;
+/** Float64 fields of an endpoint, at block + dir + D.X; the first two share the block's first cache line. */
+export const enum D {
+  LastPayloadTime = 4,
+  PayloadBytes = 6,
+  FinTime = 8,
+  FinSeconds = 10,
+  FinNanos = 12,
+  AckedPeerFinTime = 14,
+  AckedPeerFinSeconds = 16,
+  AckedPeerFinNanos = 18,
+  PayloadAfterPeerFin = 20,
+  PayloadAfterAckingPeerFin = 22,
+}
+
+/** Int32 and float64 slots per connection (whole cache lines). */
+export const INT_STRIDE = 96;
+export const FLOAT_STRIDE = 32;

@@ -12,10 +12,10 @@ import { TcpState } from './tcp-state.js';
 export function classifyReset(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): RstEvent {
   const I = store.ints;
   const Fl = store.floats;
-  const s = slot * INT_STRIDE + dir * E.Count;
-  const p = slot * INT_STRIDE + (dir ^ 1) * E.Count;
-  const sf = slot * FLOAT_STRIDE + dir * D.Count;
-  const pf = slot * FLOAT_STRIDE + (dir ^ 1) * D.Count;
+  const s = slot * INT_STRIDE + dir;
+  const p = slot * INT_STRIDE + (dir ^ 1);
+  const sf = slot * FLOAT_STRIDE + dir;
+  const pf = slot * FLOAT_STRIDE + (dir ^ 1);
   const senderFlags = I[s + E.Flags];
   const peerFlags = I[p + E.Flags];
   const senderFin = (senderFlags & F_FIN) !== 0;

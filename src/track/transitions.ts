@@ -1,7 +1,7 @@
 import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
 import { ConnectionStore, FIN_FIELDS, FinField, MAX_EVENTS } from './connection-store.js';
 import { recordLadder } from './ladder.js';
-import { C, CD, D, E, F_ACK_KNOWN, F_ACKED_PEER_FIN, F_FIN, F_FIN_ACKED, F_FIN_CARRIED_ACK, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
+import { C, CD, D, E, F_ACK_KNOWN, F_ACKED_PEER_FIN, F_FIN, F_FIN_ACKED, F_FIN_CARRIED_ACK, F_RST, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 import { classifyReset } from './reset-shape.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './sequence.js';
 import { TcpState } from './tcp-state.js';
@@ -23,9 +23,8 @@ export function trackSegment(store: ConnectionStore, slot: number, dir: number, 
   const Fl = store.floats;
   const c = slot * INT_STRIDE;
   const cf = slot * FLOAT_STRIDE;
-  const s = c + dir * E.Count;
-  const p = c + (dir ^ 1) * E.Count;
-  const sf = cf + dir * D.Count;
+  const s = c + dir;
+  const p = c + (dir ^ 1);
   const flags = seg.flags;
   const time = seg.seconds + seg.nanos * 1e-9;
   const length = seg.payloadLength;
@@ -33,7 +32,6 @@ export function trackSegment(store: ConnectionStore, slot: number, dir: number, 
   if (I[c + C.Packets]++ === 0) {
     Fl[cf + CD.FirstSeconds] = seg.seconds;
     Fl[cf + CD.FirstNanos] = seg.nanos;
-    Fl[cf + CD.FirstTime] = time;
   }
   if (time >= Fl[cf + CD.LastTime]) {
     Fl[cf + CD.LastSeconds] = seg.seconds;
@@ -42,7 +40,6 @@ export function trackSegment(store: ConnectionStore, slot: number, dir: number, 
   }
   I[s + E.Packets]++;
   I[s + E.LastFrame] = seg.frame;
-  Fl[sf + D.LastTime] = time;
   // Any segment from the peer answers this side's keepalive probes.
   I[p + E.UnansweredKeepalives] = 0;
   observeZeek(store, slot, dir, seg);
@@ -94,13 +91,13 @@ export function trackSegment(store: ConnectionStore, slot: number, dir: number, 
 export function isFinished(store: ConnectionStore, slot: number): boolean {
   const I = store.ints;
   const c = slot * INT_STRIDE;
-  return I[c + C.RstSegments] > 0 || ((I[c + E.Flags] & F_FIN_ACKED) !== 0 && (I[c + E.Count + E.Flags] & F_FIN_ACKED) !== 0);
+  return I[c + C.RstSegments] > 0 || ((I[c + E.Flags] & F_FIN_ACKED) !== 0 && (I[c + 1 + E.Flags] & F_FIN_ACKED) !== 0);
 }
 
 /** Sequence space and payload accounting, including keepalive probes (which carry no new data). */
 function advanceSequence(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, length: number): void {
   const I = store.ints;
-  const s = slot * INT_STRIDE + dir * E.Count;
+  const s = slot * INT_STRIDE + dir;
   const flags = seg.flags;
   const end = seqAdd(seg.seq, length + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0));
   if ((I[s + E.Flags] & F_SEQ_KNOWN) === 0) {
@@ -128,9 +125,9 @@ function advanceSequence(store: ConnectionStore, slot: number, dir: number, seg:
 function countPayload(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, fresh: number): void {
   const I = store.ints;
   const Fl = store.floats;
-  const s = slot * INT_STRIDE + dir * E.Count;
-  const p = slot * INT_STRIDE + (dir ^ 1) * E.Count;
-  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  const s = slot * INT_STRIDE + dir;
+  const p = slot * INT_STRIDE + (dir ^ 1);
+  const sf = slot * FLOAT_STRIDE + dir;
   I[s + E.PayloadPackets]++;
   Fl[sf + D.PayloadBytes] += fresh;
   Fl[sf + D.LastPayloadTime] = seg.seconds + seg.nanos * 1e-9;
@@ -149,8 +146,8 @@ function countPayload(store: ConnectionStore, slot: number, dir: number, seg: Tc
 function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: number, seg: TcpSegment, byRst: boolean): void {
   const I = store.ints;
   const Fl = store.floats;
-  const s = slot * INT_STRIDE + dir * E.Count;
-  const p = slot * INT_STRIDE + (dir ^ 1) * E.Count;
+  const s = slot * INT_STRIDE + dir;
+  const p = slot * INT_STRIDE + (dir ^ 1);
   if (!byRst) {
     if ((I[s + E.Flags] & F_ACK_KNOWN) === 0 || seqGt(ack, I[s + E.HighestAck])) {
       I[s + E.HighestAck] = ack;
@@ -175,7 +172,7 @@ function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: num
   I[p + E.FinAckFrame] = frame;
   I[s + E.Flags] |= F_ACKED_PEER_FIN;
   I[s + E.AckedPeerFinFrame] = frame;
-  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  const sf = slot * FLOAT_STRIDE + dir;
   Fl[sf + D.AckedPeerFinTime] = seg.seconds + seg.nanos * 1e-9;
   Fl[sf + D.AckedPeerFinSeconds] = seg.seconds;
   Fl[sf + D.AckedPeerFinNanos] = seg.nanos;
@@ -216,8 +213,8 @@ function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSe
   const I = store.ints;
   const Fl = store.floats;
   const c = slot * INT_STRIDE;
-  const s = c + dir * E.Count;
-  const p = c + (dir ^ 1) * E.Count;
+  const s = c + dir;
+  const p = c + (dir ^ 1);
   const finSeq = seqAdd(seg.seq, length);
   const retransmission = (I[s + E.Flags] & F_FIN) !== 0;
   addFinEvent(store, slot, dir, seg, finSeq, retransmission);
@@ -230,7 +227,7 @@ function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSe
   I[s + E.Flags] |= F_FIN | (carriedAck ? F_FIN_CARRIED_ACK : 0);
   I[s + E.FinSeq] = finSeq;
   I[s + E.FinFrame] = seg.frame;
-  const sf = slot * FLOAT_STRIDE + dir * D.Count;
+  const sf = slot * FLOAT_STRIDE + dir;
   Fl[sf + D.FinTime] = seg.seconds + seg.nanos * 1e-9;
   Fl[sf + D.FinSeconds] = seg.seconds;
   Fl[sf + D.FinNanos] = seg.nanos;
@@ -254,7 +251,8 @@ function recordReset(store: ConnectionStore, slot: number, dir: number, seg: Tcp
   const I = store.ints;
   const c = slot * INT_STRIDE;
   I[c + C.RstSegments]++;
-  I[c + dir * E.Count + E.RstCount]++;
+  I[c + dir + E.RstCount]++;
+  I[c + dir + E.Flags] |= F_RST;
   const resets = store.resets[slot];
   const event = classifyReset(store, slot, dir, seg);
   if (resets.length < MAX_EVENTS) resets.push(event);
@@ -263,8 +261,8 @@ function recordReset(store: ConnectionStore, slot: number, dir: number, seg: Tcp
   // RFC 9293 3.10.7: the sender of a RST has deleted its TCB and an acceptable RST closes the receiver;
   // an unacceptable one is dropped by the receiver, and its sender may not be who it claims.
   if (!event.acceptable) return;
-  I[c + dir * E.Count + E.State] = TcpState.Closed;
-  I[c + (dir ^ 1) * E.Count + E.State] = TcpState.Closed;
+  I[c + dir + E.State] = TcpState.Closed;
+  I[c + (dir ^ 1) + E.State] = TcpState.Closed;
 }
 
 /** An ICMP error about one of our segments: evidence (a SYN answered by port-unreachable is a refusal). */
@@ -293,10 +291,10 @@ function remember(I: Int32Array, s: number, seg: TcpSegment): void {
 /** TTL range and IPv4 ID steps of the endpoint's own (non-RST) packets. */
 function noteIpIdentity(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
   const I = store.ints;
-  const s = slot * INT_STRIDE + dir * E.Count;
+  const s = slot * INT_STRIDE + dir;
   const ipId = seg.ipId;
   // The first ID after a RST from this side tells whether the RST sat inside the socket's ID series.
-  if (I[s + E.RstCount] > 0 && ipId >= 0) {
+  if ((I[s + E.Flags] & F_RST) !== 0 && ipId >= 0) {
     for (const rst of store.resets[slot]) if (rst.from === dir && rst.ipIdAfter < 0) rst.ipIdAfter = ipId;
   }
   I[s + E.TtlSamples]++;

@@ -40,8 +40,8 @@ export function observeZeek(store: ConnectionStore, slot: number, dir: number, s
   // Fast path for the bulk of packets: data or ACKs, no SYN/FIN/RST, both sides already active. Zeek's
   // state machine does nothing for them; only the D/A letters, zero windows and retransmissions matter.
   if ((flags & (SYN | FIN | RST)) === 0 && I[c + C.ZFlipPending] === 0) {
-    const e = c + dir * E.Count;
-    const p = c + (dir ^ 1) * E.Count;
+    const e = c + dir;
+    const p = c + (dir ^ 1);
     const state = I[e + E.ZState];
     if ((state === Z.Established || state === Z.Partial) && I[p + E.ZState] !== Z.Inactive && I[c + C.ZOrigDir] >= 0) {
       const len = seg.payloadLength;
@@ -66,8 +66,8 @@ export function observeZeek(store: ConnectionStore, slot: number, dir: number, s
   }
   if (I[c + C.ZOrigDir] < 0) chooseOriginator(store, slot, dir, seg);
   else if (I[c + C.ZFlipPending] !== 0 && ((flags & ACK) !== 0 || seg.payloadLength > 0) && (flags & SYN) === 0) flipAsIfAtStart(store, slot);
-  const e = c + dir * E.Count;
-  const p = c + (dir ^ 1) * E.Count;
+  const e = c + dir;
+  const p = c + (dir ^ 1);
   const isOrig = dir === I[c + C.ZOrigDir];
   const syn = (flags & SYN) !== 0;
   const ack = (flags & ACK) !== 0;
@@ -97,8 +97,8 @@ export function zeekConnState(store: ConnectionStore, slot: number): string {
   const c = slot * INT_STRIDE;
   const origDir = I[c + C.ZOrigDir];
   if (origDir < 0) return 'OTH';
-  const o = c + origDir * E.Count;
-  const r = c + (origDir ^ 1) * E.Count;
+  const o = c + origDir;
+  const r = c + (origDir ^ 1);
   const os = I[o + E.ZState];
   const rs = I[r + E.ZState];
   const oInactive = os === Z.Inactive || os === Z.Partial;
@@ -259,7 +259,7 @@ function updateState(store: ConnectionStore, slot: number, e: number, p: number,
       if (fin) setState(I, e, Z.Closed);
       if (rst) setState(I, e, Z.Reset);
       if (!syn && !fin && !rst) {
-        const origState = I[c + I[c + C.ZOrigDir] * E.Count + E.ZState];
+        const origState = I[c + I[c + C.ZOrigDir] + E.ZState];
         if (!isOrig && len === 0 && origState === Z.SynSent) return;
         if (ack && I[p + E.ZState] === Z.Established) setState(I, e, Z.Established);
         else setState(I, e, Z.Partial);

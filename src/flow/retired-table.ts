@@ -9,6 +9,18 @@ const FLAG_ALIVE = 32;
 const FLAG_EVICTED = 64;
 const INITIAL = 4096;
 
+/** Int32 fields of a retired entry: one cache line each. */
+const enum R {
+  Key = 0,
+  Hash = 10,
+  Version,
+  Stream,
+  Base0,
+  Base1,
+  Flags,
+  Stride = 16,
+}
+
 /** What the flow stage remembers of a flow that has been judged, for the packets that still trickle in. */
 export interface RetiredFlow extends StreamBases {
   stream: number;
@@ -16,20 +28,14 @@ export interface RetiredFlow extends StreamBases {
 }
 
 /**
- * Flows that have left the main table, kept compactly (about 64 bytes each, in typed arrays) so that a
- * late packet of the same connection (a RST storm, a retransmission after the grace period) keeps its
+ * Flows that have left the main table, kept compactly (64 bytes each, in one Int32Array) so that a late
+ * packet of the same connection (a RST storm, a retransmission after the grace period) keeps its
  * tshark stream number instead of opening a new stream, while a new SYN still starts a new one. Entries
  * live in a ring in retirement order: the oldest goes first when the retention time or the cap is hit,
  * so memory is bounded whatever the capture size.
  */
 export class RetiredTable {
-  private keys = new Int32Array(INITIAL * KEY_WORDS);
-  private hashes = new Int32Array(INITIAL);
-  private streams = new Int32Array(INITIAL);
-  private isn0 = new Int32Array(INITIAL);
-  private isn1 = new Int32Array(INITIAL);
-  private flags = new Uint8Array(INITIAL);
-  private versions = new Uint8Array(INITIAL);
+  private ints = new Int32Array(INITIAL * R.Stride);
   private retiredAt = new Float64Array(INITIAL);
   private capacity = INITIAL;
   private head = 0;
@@ -55,16 +61,19 @@ export class RetiredTable {
     if (this.count === this.maxEntries) this.dropOldest();
     if (this.count === this.capacity) this.grow();
     const i = (this.head + this.count) % this.capacity;
+    const r = i * R.Stride;
     const k = entry * T.Stride;
-    this.keys.set(table.ints.subarray(k + T.Key, k + T.Key + KEY_WORDS), i * KEY_WORDS);
-    this.hashes[i] = table.ints[k + T.Hash];
-    this.streams[i] = table.ints[k + T.Stream];
-    this.versions[i] = table.ints[k + T.Version];
+    const from = table.ints;
+    const ints = this.ints;
+    for (let w = 0; w < KEY_WORDS; w++) ints[r + w] = from[k + T.Key + w];
+    ints[r + R.Hash] = from[k + T.Hash];
+    ints[r + R.Version] = from[k + T.Version];
+    ints[r + R.Stream] = from[k + T.Stream];
+    ints[r + R.Base0] = from[k + T.Base0];
+    ints[r + R.Base1] = from[k + T.Base1];
+    const baseSet = from[k + T.BaseSet];
+    ints[r + R.Flags] = FLAG_ALIVE | (evicted ? FLAG_EVICTED : 0) | ((baseSet & 1) !== 0 ? FLAG_BASE0 : 0) | ((baseSet & 2) !== 0 ? FLAG_BASE1 : 0);
     this.retiredAt[i] = now;
-    this.isn0[i] = table.ints[k + T.Base0];
-    this.isn1[i] = table.ints[k + T.Base1];
-    const baseSet = table.ints[k + T.BaseSet];
-    this.flags[i] = FLAG_ALIVE | (evicted ? FLAG_EVICTED : 0) | ((baseSet & 1) !== 0 ? FLAG_BASE0 : 0) | ((baseSet & 2) !== 0 ? FLAG_BASE1 : 0);
     this.count++;
     this.place(i);
   }
@@ -73,19 +82,19 @@ export class RetiredTable {
   find(seg: TcpSegment, hash: number): number {
     const slots = this.slots;
     const mask = this.slotMask;
-    const keys = this.keys;
+    const e = this.ints;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
       const i = slots[s];
       if (i < 0) return -1;
-      if (this.hashes[i] !== hash || this.versions[i] !== seg.ipVersion) continue;
-      const k = i * KEY_WORDS;
-      if (keys[k + 4] === seg.srcPort && keys[k + 9] === seg.dstPort && keys[k + 3] === seg.src3 && keys[k + 8] === seg.dst3 &&
-          keys[k] === seg.src0 && keys[k + 1] === seg.src1 && keys[k + 2] === seg.src2 && keys[k + 5] === seg.dst0 && keys[k + 6] === seg.dst1 && keys[k + 7] === seg.dst2) {
+      const k = i * R.Stride;
+      if (e[k + R.Hash] !== hash || e[k + R.Version] !== seg.ipVersion) continue;
+      if (e[k + 4] === seg.srcPort && e[k + 9] === seg.dstPort && e[k + 3] === seg.src3 && e[k + 8] === seg.dst3 &&
+          e[k] === seg.src0 && e[k + 1] === seg.src1 && e[k + 2] === seg.src2 && e[k + 5] === seg.dst0 && e[k + 6] === seg.dst1 && e[k + 7] === seg.dst2) {
         this.direction = 0;
         return i;
       }
-      if (keys[k + 4] === seg.dstPort && keys[k + 9] === seg.srcPort && keys[k + 3] === seg.dst3 && keys[k + 8] === seg.src3 &&
-          keys[k] === seg.dst0 && keys[k + 1] === seg.dst1 && keys[k + 2] === seg.dst2 && keys[k + 5] === seg.src0 && keys[k + 6] === seg.src1 && keys[k + 7] === seg.src2) {
+      if (e[k + 4] === seg.dstPort && e[k + 9] === seg.srcPort && e[k + 3] === seg.dst3 && e[k + 8] === seg.src3 &&
+          e[k] === seg.dst0 && e[k + 1] === seg.dst1 && e[k + 2] === seg.dst2 && e[k + 5] === seg.src0 && e[k + 6] === seg.src1 && e[k + 7] === seg.src2) {
         this.direction = 1;
         return i;
       }
@@ -94,22 +103,26 @@ export class RetiredTable {
 
   /** The entry's facts (a reused object). */
   get(i: number): RetiredFlow {
-    const f = this.flags[i];
+    const e = this.ints;
+    const k = i * R.Stride;
+    const flags = e[k + R.Flags];
     const hit = this.hit;
-    hit.stream = this.streams[i];
-    hit.base0Set = (f & FLAG_BASE0) !== 0;
-    hit.base0 = this.isn0[i];
-    hit.base1Set = (f & FLAG_BASE1) !== 0;
-    hit.base1 = this.isn1[i];
-    hit.evicted = (f & FLAG_EVICTED) !== 0;
+    hit.stream = e[k + R.Stream];
+    hit.base0Set = (flags & FLAG_BASE0) !== 0;
+    hit.base0 = e[k + R.Base0];
+    hit.base1Set = (flags & FLAG_BASE1) !== 0;
+    hit.base1 = e[k + R.Base1];
+    hit.evicted = (flags & FLAG_EVICTED) !== 0;
     return hit;
   }
 
   /** Stores an entry's base sequence numbers (they keep evolving with late packets, as in tshark). */
   setBases(i: number, bases: StreamBases): void {
-    this.isn0[i] = bases.base0;
-    this.isn1[i] = bases.base1;
-    this.flags[i] = (this.flags[i] & ~(FLAG_BASE0 | FLAG_BASE1)) | (bases.base0Set ? FLAG_BASE0 : 0) | (bases.base1Set ? FLAG_BASE1 : 0);
+    const e = this.ints;
+    const k = i * R.Stride;
+    e[k + R.Base0] = bases.base0;
+    e[k + R.Base1] = bases.base1;
+    e[k + R.Flags] = (e[k + R.Flags] & ~(FLAG_BASE0 | FLAG_BASE1)) | (bases.base0Set ? FLAG_BASE0 : 0) | (bases.base1Set ? FLAG_BASE1 : 0);
   }
 
   /** A late packet arrived: move the entry to the young end of the ring so retention counts from now. */
@@ -135,13 +148,7 @@ export class RetiredTable {
       }
     }
     const j = (this.head + this.count) % this.capacity;
-    this.keys.copyWithin(j * KEY_WORDS, at * KEY_WORDS, at * KEY_WORDS + KEY_WORDS);
-    this.hashes[j] = this.hashes[at];
-    this.streams[j] = this.streams[at];
-    this.isn0[j] = this.isn0[at];
-    this.isn1[j] = this.isn1[at];
-    this.flags[j] = this.flags[at];
-    this.versions[j] = this.versions[at];
+    this.ints.copyWithin(j * R.Stride, at * R.Stride, at * R.Stride + R.Stride);
     this.retiredAt[j] = now;
     this.remove(at);
     this.count++;
@@ -150,9 +157,10 @@ export class RetiredTable {
 
   /** Forgets an entry (its 4-tuple now belongs to a new flow). */
   remove(i: number): void {
-    if ((this.flags[i] & FLAG_ALIVE) === 0) return;
+    const k = i * R.Stride + R.Flags;
+    if ((this.ints[k] & FLAG_ALIVE) === 0) return;
     this.unplace(i);
-    this.flags[i] = 0;
+    this.ints[k] = 0;
   }
 
   /** Drops entries retired longer ago than the retention time. */
@@ -160,22 +168,22 @@ export class RetiredTable {
     const limit = now - this.retentionSeconds;
     while (this.count > 0) {
       const i = this.head;
-      if ((this.flags[i] & FLAG_ALIVE) !== 0 && this.retiredAt[i] >= limit) return;
+      if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0 && this.retiredAt[i] >= limit) return;
       this.dropOldest();
     }
   }
 
   private dropOldest(): void {
     const i = this.head;
-    if ((this.flags[i] & FLAG_ALIVE) !== 0) this.unplace(i);
-    this.flags[i] = 0;
+    if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0) this.unplace(i);
+    this.ints[i * R.Stride + R.Flags] = 0;
     this.head = (this.head + 1) % this.capacity;
     this.count--;
   }
 
   private place(i: number): void {
     const mask = this.slotMask;
-    let s = this.hashes[i] & mask;
+    let s = this.ints[i * R.Stride + R.Hash] & mask;
     while (this.slots[s] >= 0) s = (s + 1) & mask;
     this.slots[s] = i;
   }
@@ -184,13 +192,13 @@ export class RetiredTable {
   private unplace(i: number): void {
     const slots = this.slots;
     const mask = this.slotMask;
-    let hole = this.hashes[i] & mask;
+    let hole = this.ints[i * R.Stride + R.Hash] & mask;
     while (slots[hole] !== i) hole = (hole + 1) & mask;
     slots[hole] = -1;
     for (let s = (hole + 1) & mask; ; s = (s + 1) & mask) {
       const moving = slots[s];
       if (moving < 0) return;
-      const home = this.hashes[moving] & mask;
+      const home = this.ints[moving * R.Stride + R.Hash] & mask;
       if (((hole - home) & mask) <= ((s - home) & mask)) {
         slots[hole] = moving;
         slots[s] = -1;
@@ -199,36 +207,17 @@ export class RetiredTable {
     }
   }
 
-  /** Doubles the ring (unrolled into order) and rebuilds the slots. */
+  /** Doubles the ring (unrolled into age order) and rebuilds the slots. */
   private grow(): void {
     const capacity = Math.min(this.capacity * 2, Math.max(this.maxEntries, INITIAL));
-    const order: number[] = [];
-    for (let n = 0; n < this.count; n++) order.push((this.head + n) % this.capacity);
-    const keys = new Int32Array(capacity * KEY_WORDS);
-    const hashes = new Int32Array(capacity);
-    const streams = new Int32Array(capacity);
-    const isn0 = new Int32Array(capacity);
-    const isn1 = new Int32Array(capacity);
-    const flags = new Uint8Array(capacity);
-    const versions = new Uint8Array(capacity);
+    const ints = new Int32Array(capacity * R.Stride);
     const retiredAt = new Float64Array(capacity);
-    order.forEach((from, to) => {
-      keys.set(this.keys.subarray(from * KEY_WORDS, from * KEY_WORDS + KEY_WORDS), to * KEY_WORDS);
-      hashes[to] = this.hashes[from];
-      streams[to] = this.streams[from];
-      isn0[to] = this.isn0[from];
-      isn1[to] = this.isn1[from];
-      flags[to] = this.flags[from];
-      versions[to] = this.versions[from];
-      retiredAt[to] = this.retiredAt[from];
-    });
-    this.keys = keys;
-    this.hashes = hashes;
-    this.streams = streams;
-    this.isn0 = isn0;
-    this.isn1 = isn1;
-    this.flags = flags;
-    this.versions = versions;
+    for (let n = 0; n < this.count; n++) {
+      const from = (this.head + n) % this.capacity;
+      ints.set(this.ints.subarray(from * R.Stride, from * R.Stride + R.Stride), n * R.Stride);
+      retiredAt[n] = this.retiredAt[from];
+    }
+    this.ints = ints;
     this.retiredAt = retiredAt;
     this.capacity = capacity;
     this.head = 0;
@@ -236,6 +225,6 @@ export class RetiredTable {
     while (slotCount < capacity * 2) slotCount *= 2;
     this.slots = new Int32Array(slotCount).fill(-1);
     this.slotMask = slotCount - 1;
-    for (let i = 0; i < this.count; i++) if ((this.flags[i] & FLAG_ALIVE) !== 0) this.place(i);
+    for (let i = 0; i < this.count; i++) if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0) this.place(i);
   }
 }

@@ -24,7 +24,14 @@ export interface ConnectionSummary {
 export class JudgedConnection implements ConnectionSummary {
   readonly stream: number;
   readonly ipVersion: number;
-  private readonly words: number[];
+  private readonly a0: number;
+  private readonly a1: number;
+  private readonly a2: number;
+  private readonly a3: number;
+  private readonly b0: number;
+  private readonly b1: number;
+  private readonly b2: number;
+  private readonly b3: number;
   readonly aPort: number;
   readonly bPort: number;
   readonly firstFrame: number;
@@ -48,7 +55,14 @@ export class JudgedConnection implements ConnectionSummary {
   ) {
     this.stream = flow.stream;
     this.ipVersion = flow.ipVersion;
-    this.words = [flow.a0, flow.a1, flow.a2, flow.a3, flow.b0, flow.b1, flow.b2, flow.b3];
+    this.a0 = flow.a0;
+    this.a1 = flow.a1;
+    this.a2 = flow.a2;
+    this.a3 = flow.a3;
+    this.b0 = flow.b0;
+    this.b1 = flow.b1;
+    this.b2 = flow.b2;
+    this.b3 = flow.b3;
     this.aPort = flow.aPort;
     this.bPort = flow.bPort;
     this.firstFrame = flow.firstFrame;
@@ -70,9 +84,9 @@ export class JudgedConnection implements ConnectionSummary {
 
   /** `ip:port` of a flow direction (0 = A, 1 = B). */
   addressOf(dir: number): string {
-    const w = this.words;
-    const o = dir === 0 ? 0 : 4;
-    return formatEndpoint(this.ipVersion, w[o], w[o + 1], w[o + 2], w[o + 3], dir === 0 ? this.aPort : this.bPort);
+    return dir === 0
+      ? formatEndpoint(this.ipVersion, this.a0, this.a1, this.a2, this.a3, this.aPort)
+      : formatEndpoint(this.ipVersion, this.b0, this.b1, this.b2, this.b3, this.bPort);
   }
 
   get client(): string {

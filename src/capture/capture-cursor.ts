@@ -23,6 +23,8 @@ export interface CursorOptions {
 const DEFAULT_BUFFER = 1024 * 1024;
 /** Frame metadata slots allocated at first; doubled when a buffer holds more records. */
 const INITIAL_SLOTS = 4096;
+/** Int32 fields noted per frame (see note()). */
+const INTS = 8;
 
 /**
  * A pull-style capture reader: the caller asks for the next frame instead of being called for each. The
@@ -62,7 +64,7 @@ export class CaptureCursor {
   private numbers = new Float64Array(INITIAL_SLOTS);
   private seconds = new Float64Array(INITIAL_SLOTS);
   private fileOffsets = new Float64Array(INITIAL_SLOTS);
-  private ints = new Int32Array(INITIAL_SLOTS * 7);
+  private ints = new Int32Array(INITIAL_SLOTS * INTS);
   private readonly enqueue = (f: Frame): void => this.note(f);
 
   private constructor(
@@ -109,7 +111,7 @@ export class CaptureCursor {
     if (i >= this.count) return false;
     this.position = i + 1;
     const f = this.frame;
-    const k = i * 7;
+    const k = i * INTS;
     const ints = this.ints;
     f.number = this.numbers[i];
     f.seconds = this.seconds[i];
@@ -121,6 +123,7 @@ export class CaptureCursor {
     f.precision = ints[k + 4];
     f.linkType = ints[k + 5];
     f.offset = ints[k + 6];
+    f.timeKnown = ints[k + 7] === 1;
     f.bytes = this.buffer;
     return true;
   }
@@ -173,7 +176,14 @@ export class CaptureCursor {
           grown.set(this.buffer.subarray(0, this.end));
           this.buffer = grown;
         }
-        const n = await input.source.read(this.buffer, this.end, this.buffer.length - this.end);
+        // A live pipe may never send more: a stop must not wait for the next chunk.
+        const read = input.source.read(this.buffer, this.end, this.buffer.length - this.end);
+        const n = signal === undefined ? await read : await Promise.race([read, abortedPromise(signal)]);
+        if (n < 0) {
+          this.result.interrupted = true;
+          await this.finish();
+          return false;
+        }
         if (n === 0) this.eof = true;
         this.end += n;
         this.options.onProgress?.(input.rawBytesRead(), input.size, this.parser?.frames ?? 0);
@@ -227,7 +237,7 @@ export class CaptureCursor {
     this.numbers[i] = f.number;
     this.seconds[i] = f.seconds;
     this.fileOffsets[i] = f.fileOffset;
-    const k = i * 7;
+    const k = i * INTS;
     const ints = this.ints;
     ints[k] = f.nanos;
     ints[k + 1] = f.capturedLength;
@@ -236,6 +246,9 @@ export class CaptureCursor {
     ints[k + 4] = f.precision;
     ints[k + 5] = f.linkType;
     ints[k + 6] = f.offset;
+    ints[k + 7] = f.timeKnown ? 1 : 0;
+    // Records without a time of their own (simple packet blocks) keep the previous one: not a first or last time.
+    if (!f.timeKnown) return;
     const s = f.seconds;
     const n = f.nanos;
     if (s < this.minS || (s === this.minS && n < this.minN)) {
@@ -257,8 +270,22 @@ export class CaptureCursor {
     this.numbers = grow(this.numbers, new Float64Array(size));
     this.seconds = grow(this.seconds, new Float64Array(size));
     this.fileOffsets = grow(this.fileOffsets, new Float64Array(size));
-    this.ints = grow(this.ints, new Int32Array(size * 7));
+    this.ints = grow(this.ints, new Int32Array(size * INTS));
   }
+}
+
+/** Resolves -1 when the signal aborts (a read racing it then gives up); one promise per signal. */
+const abortPromises = new WeakMap<AbortSignal, Promise<number>>();
+function abortedPromise(signal: AbortSignal): Promise<number> {
+  let promise = abortPromises.get(signal);
+  if (promise === undefined) {
+    promise = new Promise<number>((resolve) => {
+      if (signal.aborted) resolve(-1);
+      else signal.addEventListener('abort', () => resolve(-1), { once: true });
+    });
+    abortPromises.set(signal, promise);
+  }
+  return promise;
 }
 
 // The three functions below give the same texts as reader.ts's private ones, so a file reports the same

@@ -1,12 +1,20 @@
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
+import { analysisSettings } from '../batch/analysis-settings.js';
+import { BatchProgressTracker, type BatchProgress } from '../batch/batch-progress.js';
+import { runInProcess, runJoined, runParallel, type BatchRun } from '../batch/batch-run.js';
+import { BatchOptionError } from '../batch/errors.js';
+import { checkFilterSpec, filterPredicates, type ConnectionFilterSpec } from '../batch/filter-spec.js';
+import { joinedCaptureName } from '../batch/joined-analysis.js';
+import { checkShard, inShard, type ShardSpec } from '../batch/shard.js';
 import type { CaptureFacts, Report } from '../report/model.js';
 import { ReportBuilder } from '../report/report-builder.js';
-import { DEFAULT_THRESHOLDS } from '../verdict/judge.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
-import { analyzeCapture } from './analyze-capture.js';
-import { expandInputs } from './inputs.js';
+import { expandInputs, type InputFile } from './inputs.js';
 import { VERSION } from './version.js';
+
+export { failedCapture } from '../batch/capture-facts.js';
 
 export interface AnalyzeOptions {
   /** A FIN this many seconds after ACKing the peer's FIN makes a slow close (default 1). */
@@ -19,23 +27,60 @@ export interface AnalyzeOptions {
   closeGraceSeconds?: number;
   /** Keep every connection in `connections`, not only findings. */
   all?: boolean;
-  /** Which connections count at all (scope: summary, services, connections). Default: all. */
+  /**
+   * Scope and listing as data (--host, --port, --verdict, --all, --min-stuck): works on worker threads,
+   * unlike `scope`/`list`. Give either this or those functions.
+   */
+  filter?: ConnectionFilterSpec;
+  /** Which connections count at all (scope: summary, services, connections). Default: all. Only with jobs 1. */
   scope?: (connection: ConnectionSummary) => boolean;
-  /** Which in-scope connections are listed in `connections` (overrides `all`). */
+  /** Which in-scope connections are listed in `connections` (overrides `all`). Only with jobs 1. */
   list?: (connection: ConnectionSummary) => boolean;
-  /** Called with every in-scope connection as soon as it is judged, before any record is made. */
+  /**
+   * Called with every in-scope connection as soon as it is judged, before any record is made. Only with
+   * jobs 1 (worker threads cannot call it); for --fail-on use failOnMatched() on the report.
+   */
   onJudged?: (connection: ConnectionSummary) => void;
-  /** Called with the record of every listed connection as soon as it is judged (streaming). */
+  /**
+   * Called with the record of every listed connection as soon as it is judged (streaming). With jobs > 1
+   * records come in batches from the workers, files interleaved in the order they are read.
+   */
   onConnection?: (record: ConnectionRecord) => void;
   /** Build records for listed connections but do not keep them in the report (ndjson streaming). */
   stream?: boolean;
-  /** Called when a capture has been read. */
+  /** Called when a capture has been read, in input order whatever `jobs` is. */
   onCapture?: (facts: CaptureFacts) => void;
+  /** Progress of each file being read (with jobs > 1, several files interleave). */
   onProgress?: (progress: Progress) => void;
-  /** Stops reading at the next packet; the report covers what was read. */
+  /** Progress of the whole batch: files and bytes done of the total, rate, ETA, the files being read. */
+  onBatchProgress?: (progress: BatchProgress) => void;
+  /** Stops reading at the next packet (workers: at their next buffer); the report covers what was read. */
   signal?: AbortSignal;
   /** What `-` reads (process.stdin by default). */
   stdin?: Readable;
+  /**
+   * Files analysed at once (default 1: everything on the calling thread): the calling thread and
+   * jobs - 1 worker threads each take the next file, largest first. The report is the same for any
+   * value. Stdin is always read on the calling thread; with `join` the files are one merged stream and
+   * this is ignored.
+   */
+  jobs?: number;
+  /**
+   * Treat all inputs as ONE capture (a rotated set): frames merged by timestamp as mergecap does, one
+   * connection across files, frame numbers of the merged order, and `sources` on each record naming the
+   * file and frame in it (see JoinedConnectionRecord). `captures` keeps a row per file.
+   */
+  join?: boolean;
+  /**
+   * Analyse only part `index` of `count` (1-based) of the files, chosen by FNV-1a of each path as listed
+   * (see inShard()); combine the parts' JSON reports with mergeReports().
+   */
+  shard?: ShardSpec;
+}
+
+/** The command line's default for --jobs: the number of CPUs this process may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
 }
 
 export interface Progress {
@@ -50,70 +95,68 @@ export interface Progress {
 /**
  * Analyses captures (files, directories walked for captures, or `-` for stdin) and returns the report:
  * the same object `closetrace --format json` prints. Bad inputs become captures with an `error`; the
- * analysis goes on with the others.
+ * analysis goes on with the others. Throws BatchOptionError (one line) for options that cannot work
+ * together.
  */
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<Report> {
   const list = Array.isArray(inputs) ? inputs : [inputs];
-  const thresholds = {
-    slowCloseSeconds: options.slowCloseSeconds ?? DEFAULT_THRESHOLDS.slowCloseSeconds,
-    finAckTimeoutSeconds: options.finAckTimeoutSeconds ?? DEFAULT_THRESHOLDS.finAckTimeoutSeconds,
-  };
-  const scope = options.scope ?? ((): boolean => true);
-  const builder = new ReportBuilder(VERSION, options.list ?? (options.all ? (): boolean => true : undefined));
-  const { files } = await expandInputs(list);
-  for (let i = 0; i < files.length; i++) {
-    const input = files[i];
-    if (options.signal?.aborted) break;
-    if (input.error !== null) {
-      const facts = failedCapture(input.path, input.error);
-      builder.addCapture(facts);
-      options.onCapture?.(facts);
-      continue;
-    }
-    const facts = await analyzeCapture(
-      input.path,
-      {
-        judged: (connection) => {
-          if (!scope(connection)) return false;
-          options.onJudged?.(connection);
-          return builder.addJudged(connection);
-        },
-        record: (record) => {
-          if (!options.stream) builder.addRecord(record);
-          options.onConnection?.(record);
-        },
-      },
-      {
-        thresholds,
-        maxConnections: options.maxConnections,
-        closeGraceSeconds: options.closeGraceSeconds,
-        signal: options.signal,
-        stdin: options.stdin,
-        onProgress: options.onProgress
-          ? (rawBytesRead, rawSize, frames): void => options.onProgress?.({ file: input.path, fileIndex: i, files: files.length, rawBytesRead, rawSize, frames })
-          : undefined,
-      },
-    );
-    builder.addCapture(facts);
-    options.onCapture?.(facts);
+  const jobs = checkOptions(list, options);
+  const predicates = options.filter !== undefined ? filterPredicates(options.filter) : null;
+  const scope = predicates?.scope ?? options.scope ?? ((): boolean => true);
+  const listed = predicates?.list ?? options.list ?? (options.all ? (): boolean => true : undefined);
+  const builder = new ReportBuilder(VERSION, listed);
+  const expanded = await expandInputs(list);
+  let files: InputFile[] = expanded.files;
+  let skipped = expanded.skipped;
+  if (options.shard !== undefined) {
+    const shard = options.shard;
+    files = files.filter((f) => inShard(f.path, shard));
+    skipped = expanded.skippedFiles.filter((path) => inShard(path, shard)).length;
   }
+  builder.setSkippedFiles(skipped);
+  const onProgress = options.onProgress;
+  const run: BatchRun = {
+    files,
+    builder,
+    settings: analysisSettings(options),
+    scope,
+    // Functions cannot go to workers; checkOptions() has made sure there are none when jobs > 1.
+    filter: options.filter ?? { all: options.all },
+    onJudged: options.onJudged,
+    onConnection: options.onConnection,
+    stream: options.stream === true,
+    onCapture: options.onCapture,
+    onFileProgress:
+      onProgress === undefined
+        ? undefined
+        : (index, rawBytesRead, rawSize, frames): void => onProgress({ file: files[index].path, fileIndex: index, files: files.length, rawBytesRead, rawSize, frames }),
+    progress: options.onBatchProgress === undefined ? null : new BatchProgressTracker(files, options.onBatchProgress),
+    signal: options.signal,
+    stdin: options.stdin,
+  };
+  const workerFiles = files.filter((f) => f.error === null && f.path !== '-').length;
+  if (options.join) await runJoined(run, joinedCaptureName(list));
+  else if (jobs > 1 && workerFiles > 1) await runParallel(run, jobs);
+  else await runInProcess(run);
   return builder.build();
 }
 
-export function failedCapture(file: string, error: string): CaptureFacts {
-  return {
-    file,
-    format: null,
-    compressed: false,
-    compression: null,
-    linkTypes: [],
-    frames: 0,
-    tcpSegments: 0,
-    connections: 0,
-    start: null,
-    end: null,
-    notDecoded: {},
-    error,
-    warnings: [],
-  };
+/** Rejects combinations that cannot work, in one line; returns the job count. */
+function checkOptions(inputs: string[], options: AnalyzeOptions): number {
+  const jobs = options.jobs ?? 1;
+  if (!Number.isSafeInteger(jobs) || jobs < 1) throw new BatchOptionError(`jobs must be a whole number of at least 1, not ${jobs}`);
+  if (options.filter !== undefined) {
+    if (options.scope !== undefined || options.list !== undefined) throw new BatchOptionError('give the filter either as data (filter) or as functions (scope, list), not both');
+    checkFilterSpec(options.filter);
+  }
+  if (jobs > 1 && !options.join && (options.scope !== undefined || options.list !== undefined || options.onJudged !== undefined)) {
+    throw new BatchOptionError('scope, list and onJudged are functions, which worker threads cannot run: with jobs > 1 give the filter as data (filter) and use failOnMatched() on the report');
+  }
+  if (inputs.filter((i) => i === '-').length > 1) throw new BatchOptionError('standard input (-) can be read only once');
+  if (options.shard !== undefined) {
+    checkShard(options.shard);
+    if (options.join) throw new BatchOptionError('a joined capture cannot be sharded: --join reads all inputs as one capture');
+    if (inputs.includes('-')) throw new BatchOptionError('standard input (-) cannot be sharded');
+  }
+  return jobs;
 }

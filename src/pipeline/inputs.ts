@@ -15,18 +15,24 @@ export interface ExpandedInputs {
   files: InputFile[];
   /** Files inside directories that are not captures (by their magic bytes), skipped. */
   skipped: number;
+  /** Their paths, in walk order (so a sharded run can count only its own part of them). */
+  skippedFiles: string[];
 }
 
 const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a]);
 
 /**
  * Expands the command-line inputs: files are taken as given (whatever their content, so a bad file is
- * reported, not ignored), directories are walked recursively in a stable order and only files whose
- * first bytes are a capture or a compressed stream are kept.
+ * reported, not ignored), directories are walked recursively in a stable order (names sorted by UTF-16
+ * code units, each subdirectory where its name sorts) and only files whose first bytes are a capture or
+ * a compressed stream are kept. Symbolic links are followed (a dangling one is an error row, a directory
+ * met twice is walked once); FIFOs, sockets and devices inside directories are skipped like other
+ * non-captures, since reading them could block forever.
  */
 export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
   const files: InputFile[] = [];
-  let skipped = 0;
+  const skippedFiles: string[] = [];
+  const visited = new Set<string>();
   for (const input of inputs) {
     if (input === '-') {
       files.push({ path: '-', size: -1, error: null });
@@ -40,37 +46,57 @@ export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
       continue;
     }
     if (!info.isDirectory()) {
-      files.push({ path: input, size: info.size, error: null });
+      files.push({ path: input, size: info.isFile() ? info.size : -1, error: null });
       continue;
     }
-    skipped += await walk(input, files);
+    visited.add(`${info.dev}:${info.ino}`);
+    await walk(input, files, skippedFiles, visited);
   }
-  return { files, skipped };
+  return { files, skipped: skippedFiles.length, skippedFiles };
 }
 
-async function walk(directory: string, files: InputFile[]): Promise<number> {
-  let skipped = 0;
+async function walk(directory: string, files: InputFile[], skippedFiles: string[], visited: Set<string>): Promise<void> {
   let entries;
   try {
     entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
     files.push({ path: directory, size: -1, error: `${directory}: cannot list: ${describeSystemError(error)}` });
-    return 0;
+    return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) {
-      skipped += await walk(path, files);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    let identity: string | null = null;
+    if (entry.isSymbolicLink() || isDirectory) {
+      let info;
+      try {
+        info = await stat(path);
+      } catch (error) {
+        files.push({ path, size: -1, error: `${path}: cannot open: ${describeSystemError(error)}` });
+        continue;
+      }
+      isDirectory = info.isDirectory();
+      isFile = info.isFile();
+      identity = `${info.dev}:${info.ino}`;
+    }
+    if (isDirectory) {
+      // A link back up the tree (or two links to one folder) would otherwise be walked forever or twice.
+      if (identity !== null && visited.has(identity)) continue;
+      if (identity !== null) visited.add(identity);
+      await walk(path, files, skippedFiles, visited);
       continue;
     }
-    if (!entry.isFile()) continue;
+    if (!isFile) {
+      skippedFiles.push(path);
+      continue;
+    }
     const kind = await sniff(path);
     if (kind.error !== null) files.push({ path, size: -1, error: kind.error });
     else if (kind.capture) files.push({ path, size: kind.size, error: null });
-    else skipped++;
+    else skippedFiles.push(path);
   }
-  return skipped;
 }
 
 /** A capture or a compressed stream (gzip, zstd): decided by magic bytes, never by the name. */

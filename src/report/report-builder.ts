@@ -3,10 +3,15 @@ import { isoTime } from '../verdict/time-format.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import type { CaptureFacts, Report, ServiceSummary, Summary } from './model.js';
 
-interface ServiceAccumulator {
+/**
+ * One server endpoint's running figures. Plain data (numbers, arrays, records), so a worker thread can
+ * send it to the main thread by structured clone as part of a ReportPartial.
+ */
+export interface ServicePartial {
   server: string;
   connections: number;
   verdicts: Partial<Record<Verdict, number>>;
+  /** stuckSeconds of every close-wait (the median needs them all; order does not matter). */
   stuck: number[];
   /** Earliest start and latest end, as exact (seconds, nanoseconds) pairs formatted at the end. */
   firstSeconds: number;
@@ -17,16 +22,29 @@ interface ServiceAccumulator {
 }
 
 /**
+ * Everything a ReportBuilder has counted, as plain data: what a worker that analysed one file hands
+ * back so the main thread's builder can add it with addPartial(). Merging partials gives exactly the
+ * figures one builder fed with every connection would have (sums, min/max, and the stuck-time lists).
+ */
+export interface ReportPartial {
+  connections: number;
+  findings: number;
+  verdicts: Record<Verdict, number>;
+  services: ServicePartial[];
+}
+
+/**
  * Builds the report incrementally as connection records arrive, so counts and per-service figures cover
  * every connection while only the records that will be printed are kept.
  */
 export class ReportBuilder {
   private readonly captures: CaptureFacts[] = [];
   private readonly kept: ConnectionRecord[] = [];
-  private readonly services = new Map<string, ServiceAccumulator>();
+  private readonly services = new Map<string, ServicePartial>();
   private readonly verdicts = emptyVerdictCounts();
   private connections = 0;
   private findings = 0;
+  private skippedFiles = 0;
 
   /** `keep` decides which connections get a record in the report's `connections` (findings, unless --all). */
   constructor(
@@ -81,22 +99,63 @@ export class ReportBuilder {
     this.captures.push(facts);
   }
 
+  /** Files in input directories that were not captures (see Summary.skippedFiles). */
+  setSkippedFiles(count: number): void {
+    this.skippedFiles = count;
+  }
+
+  /** The figures counted so far (not the captures or records), for another builder's addPartial(). */
+  partial(): ReportPartial {
+    return { connections: this.connections, findings: this.findings, verdicts: { ...this.verdicts }, services: [...this.services.values()] };
+  }
+
+  /** Adds figures counted by another builder (a worker's, for one file), as if its connections came here. */
+  addPartial(p: ReportPartial): void {
+    this.connections += p.connections;
+    this.findings += p.findings;
+    for (const v of VERDICTS) this.verdicts[v] += p.verdicts[v];
+    for (const other of p.services) {
+      const service = this.services.get(other.server);
+      if (service === undefined) {
+        this.services.set(other.server, { ...other, verdicts: { ...other.verdicts }, stuck: other.stuck.slice() });
+        continue;
+      }
+      service.connections += other.connections;
+      for (const [verdict, count] of Object.entries(other.verdicts) as [Verdict, number][]) service.verdicts[verdict] = (service.verdicts[verdict] ?? 0) + count;
+      for (const stuck of other.stuck) service.stuck.push(stuck);
+      if (other.firstSeconds < service.firstSeconds || (other.firstSeconds === service.firstSeconds && other.firstNanos < service.firstNanos)) {
+        service.firstSeconds = other.firstSeconds;
+        service.firstNanos = other.firstNanos;
+      }
+      if (other.lastSeconds > service.lastSeconds || (other.lastSeconds === service.lastSeconds && other.lastNanos > service.lastNanos)) {
+        service.lastSeconds = other.lastSeconds;
+        service.lastNanos = other.lastNanos;
+      }
+      service.precision = Math.max(service.precision, other.precision);
+    }
+  }
+
   summary(): Summary {
-    return { captures: this.captures.length, connections: this.connections, findings: this.findings, verdicts: { ...this.verdicts } };
+    return {
+      captures: this.captures.length,
+      skippedFiles: this.skippedFiles,
+      connections: this.connections,
+      findings: this.findings,
+      verdicts: { ...this.verdicts },
+    };
   }
 
   build(): Report {
     const services: ServiceSummary[] = [...this.services.values()].map((s) => ({
       server: s.server,
       connections: s.connections,
-      verdicts: s.verdicts,
-      closeWait: s.stuck.length === 0 ? null : { count: s.stuck.length, medianStuckSeconds: median(s.stuck), maxStuckSeconds: Math.max(...s.stuck) },
+      verdicts: inVerdictOrder(s.verdicts),
+      closeWait: s.stuck.length === 0 ? null : { count: s.stuck.length, medianStuckSeconds: median(s.stuck), maxStuckSeconds: maxOf(s.stuck) },
       firstSeen: isoTime(s.firstSeconds, s.firstNanos, s.precision),
       lastSeen: isoTime(s.lastSeconds, s.lastNanos, s.precision),
     }));
-    // Leaking services first (most close-waits), then most findings, then by name for stable output.
-    services.sort((x, y) => (y.closeWait?.count ?? 0) - (x.closeWait?.count ?? 0) || findingCount(y) - findingCount(x) || compareText(x.server, y.server));
-    const connections = [...this.kept].sort((x, y) => compareText(x.file, y.file) || x.stream - y.stream);
+    services.sort(compareServices);
+    const connections = [...this.kept].sort(compareRecords);
     return {
       schema: 1,
       generator: { name: 'closetrace', version: this.version },
@@ -106,6 +165,26 @@ export class ReportBuilder {
       connections,
     };
   }
+}
+
+/**
+ * Verdict counts with keys in VERDICTS order, whatever order the verdicts were met in: the JSON text then
+ * depends only on the counts, so parallel runs and merged shard reports print byte-for-byte the same.
+ */
+export function inVerdictOrder(counts: Partial<Record<Verdict, number>>): Partial<Record<Verdict, number>> {
+  const out: Partial<Record<Verdict, number>> = {};
+  for (const v of VERDICTS) {
+    const n = counts[v];
+    if (n !== undefined) out[v] = n;
+  }
+  return out;
+}
+
+/** Math.max(...values) overflows the call stack for a few hundred thousand values. */
+function maxOf(values: number[]): number {
+  let max = -Infinity;
+  for (const v of values) if (v > max) max = v;
+  return max;
 }
 
 export function emptyVerdictCounts(): Record<Verdict, number> {
@@ -133,6 +212,16 @@ export function sortableTime(iso: string): string {
   return iso.slice(0, dot + 1) + iso.slice(dot + 1, -1).padEnd(9, '0');
 }
 
-function compareText(a: string, b: string): number {
+/** The order of `connections`: by file, then stream (stable for the same file given twice). */
+export function compareRecords(x: ConnectionRecord, y: ConnectionRecord): number {
+  return compareText(x.file, y.file) || x.stream - y.stream;
+}
+
+/** Services: leaking ones first (most close-waits), then most findings, then by name for stable output. */
+export function compareServices(x: ServiceSummary, y: ServiceSummary): number {
+  return (y.closeWait?.count ?? 0) - (x.closeWait?.count ?? 0) || findingCount(y) - findingCount(x) || compareText(x.server, y.server);
+}
+
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,0 +1,77 @@
+/**
+ * Worker-thread entry: analyses the files the main thread sends, one at a time, each into a fresh
+ * ReportBuilder, and answers with the file's facts and figures (see worker-protocol.ts). Memory is that of
+ * a single-file run: records leave in small batches as they are made.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { VERSION } from '../pipeline/version.js';
+import { ReportBuilder } from '../report/report-builder.js';
+import type { ConnectionRecord } from '../verdict/types.js';
+import { analyzeFile } from './file-analysis.js';
+import { filterPredicates } from './filter-spec.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
+
+const RECORD_BATCH = 256;
+const PROGRESS_INTERVAL_MS = 50;
+
+const port = parentPort;
+if (port === null) throw new Error('analysis-worker.js must run in a worker thread');
+const setup = workerData as WorkerSetup;
+const { scope, list } = filterPredicates(setup.filter);
+let stopped = false;
+let controller: AbortController | null = null;
+
+const post = (message: FromWorker): void => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'abort') {
+    stopped = true;
+    controller?.abort();
+    return;
+  }
+  void analyze(message.index, message.path);
+});
+
+async function analyze(index: number, path: string): Promise<void> {
+  controller = new AbortController();
+  if (stopped) controller.abort();
+  // Without records to send, nothing is listed: the builder then never asks for a record to be made.
+  const builder = new ReportBuilder(VERSION, setup.records ? list : (): boolean => false);
+  let batch: ConnectionRecord[] = [];
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    post({ type: 'records', index, json: JSON.stringify(batch) });
+    batch = [];
+  };
+  let lastProgress = -Infinity;
+  try {
+    const facts = await analyzeFile(
+      path,
+      {
+        scope,
+        count: (c) => builder.addJudged(c),
+        record: (r) => {
+          batch.push(r);
+          if (batch.length >= RECORD_BATCH) flush();
+        },
+      },
+      setup.settings,
+      {
+        signal: controller.signal,
+        onProgress: (rawBytesRead, rawSize, frames) => {
+          const now = performance.now();
+          if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+          lastProgress = now;
+          post({ type: 'progress', index, rawBytesRead, rawSize, frames });
+        },
+      },
+    );
+    flush();
+    post({ type: 'done', index, facts, partial: builder.partial() });
+  } catch (error) {
+    flush();
+    post({ type: 'failed', index, message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    controller = null;
+  }
+}

@@ -1,0 +1,97 @@
+import type { ConnectionSummary } from '../verdict/judged-connection.js';
+import { FINDINGS, VERDICTS, type Verdict } from '../verdict/types.js';
+import { BatchOptionError } from './errors.js';
+
+/**
+ * The --host/--port scope and the --verdict/--all/--min-stuck listing as plain data. Worker threads
+ * cannot receive functions, so the parameters cross the thread boundary and each side builds the same
+ * predicates from them with filterPredicates().
+ */
+export interface ConnectionFilterSpec {
+  /** Scope: only connections with this address (either end; compared case-insensitively). */
+  host?: string;
+  /** Scope: only connections with this port on either end. */
+  port?: number;
+  /** List only these verdicts (overrides `all`). */
+  verdicts?: Verdict[];
+  /** List every connection, not only findings. */
+  all?: boolean;
+  /** Do not list close-waits stuck for less than this many seconds (a null stuck time counts as 0). */
+  minStuckSeconds?: number;
+}
+
+export interface FilterPredicates {
+  /** Which connections count at all (summary, services, connections). */
+  scope: (connection: ConnectionSummary) => boolean;
+  /** Which in-scope connections are listed in `connections`. */
+  list: (connection: ConnectionSummary) => boolean;
+}
+
+/** Rejects a spec that would silently match nothing useful (an unknown verdict, a port out of range). */
+export function checkFilterSpec(spec: ConnectionFilterSpec): void {
+  for (const v of spec.verdicts ?? []) {
+    if (!VERDICTS.includes(v)) throw new BatchOptionError(`unknown verdict "${v}" (expected ${VERDICTS.join(', ')})`);
+  }
+  if (spec.port !== undefined && (!Number.isInteger(spec.port) || spec.port < 0 || spec.port > 65535)) {
+    throw new BatchOptionError(`port ${spec.port} is not a port number`);
+  }
+  if (spec.minStuckSeconds !== undefined && !(spec.minStuckSeconds >= 0)) {
+    throw new BatchOptionError(`minimum stuck time ${spec.minStuckSeconds} is not a non-negative number of seconds`);
+  }
+}
+
+/** The predicates the command line has always used, built from the spec (same on every thread). */
+export function filterPredicates(spec: ConnectionFilterSpec): FilterPredicates {
+  return { scope: scopePredicate(spec.host, spec.port), list: listPredicate(spec) };
+}
+
+function listPredicate(spec: ConnectionFilterSpec): (c: ConnectionSummary) => boolean {
+  const listed = spec.verdicts === undefined ? null : new Set<Verdict>(spec.verdicts);
+  const all = spec.all === true;
+  const minStuck = spec.minStuckSeconds ?? 0;
+  return (c) => {
+    if (listed !== null ? !listed.has(c.verdict) : !all && !FINDINGS.has(c.verdict)) return false;
+    if (c.verdict === 'close-wait' && (c.stuckSeconds ?? 0) < minStuck) return false;
+    return true;
+  };
+}
+
+function scopePredicate(host: string | undefined, port: number | undefined): (c: ConnectionSummary) => boolean {
+  const wantedHost = host?.toLowerCase();
+  if (wantedHost === undefined && port === undefined) return () => true;
+  return (c) => {
+    if (wantedHost !== undefined && hostOf(c.client).toLowerCase() !== wantedHost && hostOf(c.server).toLowerCase() !== wantedHost) return false;
+    if (port !== undefined && portOf(c.client) !== port && portOf(c.server) !== port) return false;
+    return true;
+  };
+}
+
+/** `ip:port` or `[ip]:port` -> the address part. */
+function hostOf(endpoint: string): string {
+  return endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
+}
+
+function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+}
+
+/**
+ * Whether a finished report holds a connection that --fail-on should fail for: an in-scope connection
+ * with one of `verdicts` (a close-wait only when stuck at least `minStuckSeconds`). Worker threads do not
+ * call onJudged, so the command line decides from the report instead; the summary counts every in-scope
+ * connection and each service's close-wait maximum tells whether one was stuck long enough. A close-wait
+ * without a stuck time counts as stuck 0 s, as in the listing filter.
+ */
+export function failOnMatched(
+  report: { summary: { verdicts: Record<Verdict, number> }; services: { verdicts: Partial<Record<Verdict, number>>; closeWait: { count: number; maxStuckSeconds: number } | null }[] },
+  verdicts: Iterable<Verdict>,
+  minStuckSeconds = 0,
+): boolean {
+  for (const v of verdicts) {
+    if (report.summary.verdicts[v] === 0) continue;
+    if (v !== 'close-wait' || minStuckSeconds <= 0) return true;
+    // Close-waits without a stuck time are in the verdict counts but not in closeWait.count: they count as 0 s.
+    if (report.services.some((s) => s.closeWait !== null && s.closeWait.maxStuckSeconds >= minStuckSeconds)) return true;
+  }
+  return false;
+}

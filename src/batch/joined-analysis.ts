@@ -1,0 +1,228 @@
+import type { Readable } from 'node:stream';
+import type { Frame } from '../capture/frame.js';
+import { SegmentDecoder } from '../decode/decoder.js';
+import { linkTypeName } from '../decode/link-types.js';
+import { REASON_NAMES, type NotDecodedReason } from '../decode/reasons.js';
+import { newSegment, SegmentKind } from '../decode/segment.js';
+import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
+import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
+import type { InputFile } from '../pipeline/inputs.js';
+import type { CaptureFacts } from '../report/model.js';
+import { ConnectionStore } from '../track/connection-store.js';
+import { ConnectionView } from '../track/connection-view.js';
+import { isFinished, trackSegment } from '../track/transitions.js';
+import { buildRecord, judgeConnection } from '../verdict/record.js';
+import { isoTime } from '../verdict/time-format.js';
+import { FINDINGS, type ConnectionRecord } from '../verdict/types.js';
+import type { AnalysisSettings } from './analysis-settings.js';
+import { failedCapture } from './capture-facts.js';
+import type { FileSink } from './file-analysis.js';
+import { FrameMerger } from './frame-merge.js';
+import { FrameSourceMap, type FrameSource } from './frame-sources.js';
+
+/** A connection record of a joined run: frame numbers are the merged capture's; `sources` says where they are. */
+export type JoinedConnectionRecord = ConnectionRecord & {
+  /**
+   * For the first and last frame and every frame the record names (evidence, FINs, RSTs, ICMP errors):
+   * the input file and its frame number there, ascending by joined frame. Only in joined runs.
+   */
+  sources: FrameSource[];
+};
+
+export interface JoinedRun {
+  signal?: AbortSignal;
+  stdin?: Readable;
+  /** Raw bytes read of input `index` (its position in `files`) and its size, after each refill. */
+  onProgress?: (index: number, rawBytesRead: number, rawSize: number, frames: number) => void;
+  /** Input `index` has been read to its end (or could not be). */
+  onInputDone?: (index: number) => void;
+}
+
+/** The name joined connections carry in `file`: the inputs as given, so "rotated/" reads as itself. */
+export function joinedCaptureName(inputs: readonly string[]): string {
+  return inputs.join(' + ');
+}
+
+/** Per-input tallies of a joined run, for that input's row in `captures`. */
+interface InputTally {
+  segments: number;
+  notDecoded: number[];
+  connections: number;
+  findings: number;
+  evicted: number;
+  stragglers: number;
+}
+
+/**
+ * Analyses all `files` as ONE capture (a rotated set, or captures of one link taken in pieces): their
+ * frames are merged by timestamp (FrameMerger), so a connection that spans files is one connection and a
+ * close in the next file is seen as the close it is. Streams and frame numbers are the merged capture's
+ * (what tshark shows on `mergecap -w all.pcapng <files>`); records carry `sources` to find the frames in
+ * the files. Returns one row per input, in input order: its reading facts, and the segments, connections
+ * (by the file of their first frame), findings and warnings that belong to it.
+ *
+ * The stages are the ones analyzeCapture() runs for a single file, fed from the merge instead of one
+ * reader (keep the two in step).
+ */
+export async function analyzeJoined(files: readonly InputFile[], name: string, sink: FileSink, settings: AnalysisSettings, run: JoinedRun = {}): Promise<CaptureFacts[]> {
+  const readable = files.map((f, i) => ({ file: f, index: i })).filter((x) => x.file.error === null);
+  const paths = readable.map((x) => x.file.path);
+  const sources = new FrameSourceMap(paths);
+  const tallies: InputTally[] = paths.map(() => ({ segments: 0, notDecoded: new Array<number>(REASON_NAMES.length).fill(0), connections: 0, findings: 0, evicted: 0, stragglers: 0 }));
+  const thresholds = settings.thresholds;
+  const decoder = new SegmentDecoder();
+  const seg = newSegment();
+  let precision = 6;
+  let nowSeconds = -Infinity;
+  let nowNanos = 0;
+  const store = new ConnectionStore();
+  const view = new ConnectionView();
+
+  const emit = (entry: number, flow: FlowInfo, reason: FlowEndReason): void => {
+    // A stream tshark numbered only because an ICMP error quoted it is not a connection.
+    if (flow.packets === 0) return;
+    const conn = view.bind(store, entry);
+    const judged = judgeConnection(flow, conn, { seconds: nowSeconds, nanos: nowNanos }, { file: name, precision, thresholds });
+    const owner = sources.fileOf(flow.firstFrame);
+    const tally = tallies[owner >= 0 ? owner : Math.max(current, 0)];
+    tally.connections++;
+    if (FINDINGS.has(judged.verdict)) tally.findings++;
+    if (!sink.scope(judged)) return;
+    sink.onJudged?.(judged);
+    if (!sink.count(judged)) return;
+    const record = buildRecord(judged, conn, reason);
+    const joined: JoinedConnectionRecord = { ...record, sources: sourcesOf(record, sources) };
+    sink.record(joined);
+  };
+  const flows = new FlowAssembler(
+    {
+      grow: (capacity) => store.grow(capacity),
+      open: (entry) => store.open(entry),
+      track: (entry, direction, s) => trackSegment(store, entry, direction, s),
+      finished: (entry) => isFinished(store, entry),
+      end: emit,
+    },
+    {
+      ...DEFAULT_FLOW_OPTIONS,
+      maxFlows: settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,
+      graceSeconds: settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds,
+    },
+  );
+
+  // Decoder and flow counters are shared by all inputs; they are split per input by taking the
+  // difference whenever the merge moves to another file (rare for a rotated set). The not-decoded
+  // counts, an object to build, are only read when a frame since the last switch was not a plain segment.
+  let current = -1;
+  let baseSegments = 0;
+  let baseEvicted = 0;
+  let baseStragglers = 0;
+  let baseNotDecoded: Partial<Record<NotDecodedReason, number>> = {};
+  let dirty = false;
+  const settle = (): void => {
+    if (current < 0) return;
+    const t = tallies[current];
+    t.segments += decoder.segments - baseSegments;
+    baseSegments = decoder.segments;
+    t.evicted += flows.evicted - baseEvicted;
+    baseEvicted = flows.evicted;
+    t.stragglers += flows.stragglers - baseStragglers;
+    baseStragglers = flows.stragglers;
+    if (!dirty) return;
+    const now = decoder.notDecoded();
+    for (let r = 1; r < REASON_NAMES.length; r++) {
+      const key = REASON_NAMES[r] as NotDecodedReason;
+      t.notDecoded[r] += (now[key] ?? 0) - (baseNotDecoded[key] ?? 0);
+    }
+    baseNotDecoded = now;
+    dirty = false;
+  };
+
+  const onFrame = (frame: Frame, input: number, fileFrame: number): void => {
+    sources.note(frame.number, input, fileFrame);
+    if (input !== current) {
+      settle();
+      current = input;
+    }
+    if (frame.precision > precision) precision = frame.precision;
+    const decoded = decoder.decode(frame, seg);
+    if (!decoded || seg.kind !== SegmentKind.Normal) dirty = true;
+    if (!decoded) return;
+    if (seg.seconds > nowSeconds || (seg.seconds === nowSeconds && seg.nanos > nowNanos)) {
+      nowSeconds = seg.seconds;
+      nowNanos = seg.nanos;
+    }
+    flows.segment(seg);
+  };
+
+  const merger = new FrameMerger(paths, {
+    signal: run.signal,
+    stdin: run.stdin,
+    onProgress: run.onProgress === undefined ? undefined : (i, read, size, frames): void => run.onProgress?.(readable[i].index, read, size, frames),
+    onInputDone: (i) => run.onInputDone?.(readable[i].index),
+  });
+  await merger.run(onFrame);
+  const reads = merger.facts();
+
+  // Connections still open are judged as of the joined capture's last packet (the latest end of any file).
+  for (const r of reads) {
+    if (r === null) continue;
+    precision = Math.max(precision, r.precision);
+    if (r.end !== null && (r.end.seconds > nowSeconds || (r.end.seconds === nowSeconds && r.end.nanos > nowNanos))) {
+      nowSeconds = r.end.seconds;
+      nowNanos = r.end.nanos;
+    }
+  }
+  flows.finish();
+  settle();
+
+  const maxFlows = settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows;
+  const grace = settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds;
+  const rows: CaptureFacts[] = files.map((f) => failedCapture(f.path, f.error ?? ''));
+  readable.forEach(({ file, index }, i) => {
+    const r = reads[i];
+    const t = tallies[i];
+    if (r === null) {
+      rows[index] = { ...failedCapture(file.path, ''), error: null, warnings: ['reading was interrupted before this file was reached'] };
+      return;
+    }
+    const warnings: string[] = [];
+    if (t.evicted > 0) warnings.push(`${t.evicted} connections were judged early because more than ${maxFlows} were open at once (raise --max-connections)`);
+    if (t.stragglers > 0) {
+      warnings.push(`${t.stragglers} packets arrived for connections already judged (after the ${grace} s grace period) and are not part of any verdict`);
+    }
+    if (r.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
+    const notDecoded: Partial<Record<NotDecodedReason, number>> = {};
+    for (let k = 1; k < REASON_NAMES.length; k++) if (t.notDecoded[k] > 0) notDecoded[REASON_NAMES[k] as NotDecodedReason] = t.notDecoded[k];
+    rows[index] = {
+      file: file.path,
+      format: r.format,
+      compressed: r.compression !== null,
+      compression: r.compression,
+      linkTypes: r.linkTypes.map(linkTypeName),
+      frames: r.frames,
+      tcpSegments: t.segments,
+      connections: t.connections,
+      findings: t.findings,
+      start: r.start === null ? null : isoTime(r.start.seconds, r.start.nanos, r.precision),
+      end: r.end === null ? null : isoTime(r.end.seconds, r.end.nanos, r.precision),
+      notDecoded,
+      error: r.error,
+      warnings,
+    };
+  });
+  return rows;
+}
+
+/** Sources of the frames a record names, ascending, each once. */
+function sourcesOf(record: ConnectionRecord, map: FrameSourceMap): FrameSource[] {
+  const frames = new Set<number>([record.firstFrame, record.lastFrame, ...record.evidence]);
+  for (const f of record.fins) frames.add(f.frame);
+  for (const r of record.resets) frames.add(r.frame);
+  for (const e of record.icmpErrors) frames.add(e.frame);
+  const out: FrameSource[] = [];
+  for (const frame of [...frames].sort((a, b) => a - b)) {
+    const source = frame > 0 ? map.lookup(frame) : null;
+    if (source !== null) out.push(source);
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { CaptureFacts } from '../report/model.js';
+import type { ReportPartial } from '../report/report-builder.js';
+import type { AnalysisSettings } from './analysis-settings.js';
+import type { ConnectionFilterSpec } from './filter-spec.js';
+
+/**
+ * What crosses the thread boundary. Only plain data (structured clone): the worker never sees the main
+ * thread's functions or JudgedConnection objects; it rebuilds the filters from their parameters and sends
+ * back per-file figures (a ReportPartial) plus the records to list.
+ */
+
+/** Given once, as workerData, to every worker of a run. */
+export interface WorkerSetup {
+  settings: AnalysisSettings;
+  filter: ConnectionFilterSpec;
+  /** Send the records of listed connections (false when nobody would use them). */
+  records: boolean;
+}
+
+export type ToWorker = { type: 'analyze'; index: number; path: string } | { type: 'abort' };
+
+export type FromWorker =
+  | { type: 'progress'; index: number; rawBytesRead: number; rawSize: number; frames: number }
+  /**
+   * Records of the file being analysed, in batches as they are made (so no worker holds them all), as
+   * the JSON text of a ConnectionRecord[]: JSON.parse rebuilds them on the main thread in about half the
+   * time structured clone takes for these nested objects, and that time is spent on the main thread.
+   * (A report is defined by its JSON form, so nothing is lost on the way.)
+   */
+  | { type: 'records'; index: number; json: string }
+  /** The file is done; every 'records' message of it came before this one. */
+  | { type: 'done'; index: number; facts: CaptureFacts; partial: ReportPartial }
+  /** Something went wrong outside the capture reading (which never throws): a bug, reported as the file's error. */
+  | { type: 'failed'; index: number; message: string };

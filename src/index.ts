@@ -2,7 +2,9 @@
  * closetrace as a library: `analyze()` returns the same typed report object `closetrace --format json`
  * prints (see README, "Library API").
  */
-export { analyze, type AnalyzeOptions, type Progress } from './pipeline/analyze.js';
+export { analyze, defaultJobs, type AnalyzeOptions, type Progress } from './pipeline/analyze.js';
+export * from './batch/index.js';
+export type { ConnectionSummary } from './verdict/judged-connection.js';
 export { analyzeCapture, type CaptureAnalysisOptions } from './pipeline/analyze-capture.js';
 export type { CaptureFacts, CloseWaitStats, Report, ServiceSummary, Summary } from './report/model.js';
 export type {

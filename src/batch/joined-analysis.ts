@@ -1,17 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { Frame } from '../capture/frame.js';
-import { SegmentDecoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link-types.js';
 import { REASON_NAMES, type NotDecodedReason } from '../decode/reasons.js';
-import { newSegment, SegmentKind } from '../decode/segment.js';
-import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
-import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
+import { SegmentKind } from '../decode/segment.js';
+import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
+import { AnalysisStages } from '../pipeline/analysis-stages.js';
 import type { InputFile } from '../pipeline/inputs.js';
 import type { CaptureFacts } from '../report/model.js';
-import { ConnectionStore } from '../track/connection-store.js';
-import { ConnectionView } from '../track/connection-view.js';
-import { isFinished, trackSegment } from '../track/transitions.js';
-import { buildRecord, judgeConnection } from '../verdict/record.js';
 import { isoTime } from '../verdict/time-format.js';
 import { FINDINGS, type ConnectionRecord } from '../verdict/types.js';
 import type { AnalysisSettings } from './analysis-settings.js';
@@ -69,20 +64,7 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
   const paths = readable.map((x) => x.file.path);
   const sources = new FrameSourceMap(paths);
   const tallies: InputTally[] = paths.map(() => ({ segments: 0, notDecoded: new Array<number>(REASON_NAMES.length).fill(0), connections: 0, findings: 0, evicted: 0, stragglers: 0 }));
-  const thresholds = settings.thresholds;
-  const decoder = new SegmentDecoder();
-  const seg = newSegment();
-  let precision = 6;
-  let nowSeconds = -Infinity;
-  let nowNanos = 0;
-  const store = new ConnectionStore();
-  const view = new ConnectionView();
-
-  const emit = (entry: number, flow: FlowInfo, reason: FlowEndReason): void => {
-    // A stream tshark numbered only because an ICMP error quoted it is not a connection.
-    if (flow.packets === 0) return;
-    const conn = view.bind(store, entry);
-    const judged = judgeConnection(flow, conn, { seconds: nowSeconds, nanos: nowNanos }, { file: name, precision, thresholds });
+  const stages = new AnalysisStages(name, settings, (judged, record, flow) => {
     const owner = sources.fileOf(flow.firstFrame);
     const tally = tallies[owner >= 0 ? owner : Math.max(current, 0)];
     tally.connections++;
@@ -90,24 +72,11 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
     if (!sink.scope(judged)) return;
     sink.onJudged?.(judged);
     if (!sink.count(judged)) return;
-    const record = buildRecord(judged, conn, reason);
-    const joined: JoinedConnectionRecord = { ...record, sources: sourcesOf(record, sources) };
+    const full = record();
+    const joined: JoinedConnectionRecord = { ...full, sources: sourcesOf(full, sources) };
     sink.record(joined);
-  };
-  const flows = new FlowAssembler(
-    {
-      grow: (capacity) => store.grow(capacity),
-      open: (entry) => store.open(entry),
-      track: (entry, direction, s) => trackSegment(store, entry, direction, s),
-      finished: (entry) => isFinished(store, entry),
-      end: emit,
-    },
-    {
-      ...DEFAULT_FLOW_OPTIONS,
-      maxFlows: settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,
-      graceSeconds: settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds,
-    },
-  );
+  });
+  const { decoder, flows } = stages;
 
   // Decoder and flow counters are shared by all inputs; they are split per input by taking the
   // difference whenever the merge moves to another file (rare for a rotated set). The not-decoded
@@ -143,15 +112,8 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
       settle();
       current = input;
     }
-    if (frame.precision > precision) precision = frame.precision;
-    const decoded = decoder.decode(frame, seg);
-    if (!decoded || seg.kind !== SegmentKind.Normal) dirty = true;
-    if (!decoded) return;
-    if (seg.seconds > nowSeconds || (seg.seconds === nowSeconds && seg.nanos > nowNanos)) {
-      nowSeconds = seg.seconds;
-      nowNanos = seg.nanos;
-    }
-    flows.segment(seg);
+    stages.frame(frame);
+    if (stages.lastKind !== SegmentKind.Normal) dirty = true;
   };
 
   const merger = new FrameMerger(paths, {
@@ -164,15 +126,14 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
   const reads = merger.facts();
 
   // Connections still open are judged as of the joined capture's last packet (the latest end of any file).
+  let end: { seconds: number; nanos: number } | null = null;
+  let precision = 6;
   for (const r of reads) {
     if (r === null) continue;
     precision = Math.max(precision, r.precision);
-    if (r.end !== null && (r.end.seconds > nowSeconds || (r.end.seconds === nowSeconds && r.end.nanos > nowNanos))) {
-      nowSeconds = r.end.seconds;
-      nowNanos = r.end.nanos;
-    }
+    if (r.end !== null && (end === null || r.end.seconds > end.seconds || (r.end.seconds === end.seconds && r.end.nanos > end.nanos))) end = r.end;
   }
-  flows.finish();
+  stages.finish(end, precision);
   settle();
 
   const maxFlows = settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows;

@@ -1,4 +1,3 @@
-import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import { VERDICTS, type Verdict } from '../verdict/types.js';
 import { FORMATS, type Format } from '../report/formats.js';
 import { parseDuration } from './durations.js';
@@ -39,24 +38,4 @@ export function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text.trim()) || port > 65535) throw new UsageError(`--port: "${text}" is not a port number`);
   return port;
-}
-
-/** `ip:port` or `[ip]:port` -> address part, for --host matching. */
-function hostOf(endpoint: string): string {
-  return endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
-}
-
-function portOf(endpoint: string): number {
-  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
-}
-
-/** --host/--port define the scope: connections with either end on that host or port. */
-export function scopeFilter(host: string | undefined, port: number | undefined): (r: ConnectionSummary) => boolean {
-  const wantedHost = host?.toLowerCase();
-  if (wantedHost === undefined && port === undefined) return () => true;
-  return (r) => {
-    if (wantedHost !== undefined && hostOf(r.client).toLowerCase() !== wantedHost && hostOf(r.server).toLowerCase() !== wantedHost) return false;
-    if (port !== undefined && portOf(r.client) !== port && portOf(r.server) !== port) return false;
-    return true;
-  };
 }

@@ -1,22 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
-import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
+import { BatchOptionError, failOnMatched, filterPredicates, mergeReports, parseShard, readReportFile, type ConnectionFilterSpec } from '../batch/index.js';
+import { analyze, defaultJobs, type AnalyzeOptions } from '../pipeline/analyze.js';
 import { VERSION } from '../pipeline/version.js';
+import { ndjsonLine, ndjsonSummaryLine } from '../report/format-ndjson.js';
+import { FORMATS, type Format } from '../report/formats.js';
 import type { Report } from '../report/model.js';
 import { renderReport, type RenderOptions } from '../report/render.js';
-import { ndjsonLine, ndjsonSummaryLine } from '../report/format-ndjson.js';
-import type { ConnectionSummary } from '../verdict/judged-connection.js';
-import { FINDINGS } from '../verdict/types.js';
+import { FINDINGS, type Verdict } from '../verdict/types.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { FORMATS, type Format } from '../report/formats.js';
-import {
-  parseFormat,
-  parsePort,
-  parsePositiveInteger,
-  parseSeconds,
-  parseVerdicts,
-  scopeFilter,
-  UsageError,
-} from './cli-options.js';
+import { parseFormat, parsePort, parsePositiveInteger, parseSeconds, parseVerdicts, UsageError } from './cli-options.js';
 import { ProgressLine } from './progress.js';
 import { colourWanted, progressWanted } from './terminal.js';
 
@@ -33,56 +25,90 @@ Examples:
   closetrace --format markdown -o ticket.md x.pcapng.gz
   closetrace --fail-on close-wait,abortive-close --min-stuck 30s cap.pcap   (exit 1 if found)
   closetrace --format json --host 10.0.0.5 --port 8080 cap.pcap | jq '.services'
+  closetrace --join rotated/cap.pcap*          a rotated set (tcpdump -C/-G) as one capture
+  closetrace --shard 2/8 --format json -o part2.json archive/ && closetrace merge part*.json
 
 Exit codes: 0 no findings matched --fail-on, 1 findings matched --fail-on,
             2 an input could not be read, or a usage error.
 Verdicts: ${[...FINDINGS].join(', ')} (findings);
           orderly, simultaneous-close, open (listed with --all).`;
 
-interface CliOptions {
+/** Options shared by the analysis and by `merge`: what to list, how to print it, when to fail. */
+interface OutputOptions {
   format: string;
   output?: string;
   all?: boolean;
   verdict?: string;
-  host?: string;
-  port?: string;
   minStuck?: string;
   failOn?: string;
+  limit: string;
+}
+
+interface AnalysisOptions extends OutputOptions {
+  host?: string;
+  port?: string;
   slowClose: string;
   finTimeout: string;
   grace: string;
   maxConnections: string;
-  limit: string;
+  jobs?: string;
+  join?: boolean;
+  shard?: string;
   progress: boolean;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = new Command()
-    .name('closetrace')
-    .description('Explain how every TCP connection in packet captures closed, and who is to blame when it did not close well.')
-    .version(VERSION, '-V, --version')
-    .argument('<inputs...>', 'capture files (pcap, pcapng; gzip or zstd compressed), directories, or - for stdin')
+function addOutputOptions(command: Command): Command {
+  return command
     .addOption(new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`).default('table'))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .option('-a, --all', 'list every connection, not only findings')
     .option('--verdict <list>', 'list only these verdicts (comma-separated)')
-    .option('--host <ip>', 'only connections with this host on either end')
-    .option('--port <n>', 'only connections with this port on either end')
     .option('--min-stuck <duration>', 'hide close-waits stuck for less than this (e.g. 30s)')
     .option('--fail-on <list>', 'exit 1 when any of these verdicts is found (comma-separated)')
+    .option('--limit <n>', 'rows per verdict in table and markdown output before "... N more"', '20');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let outcome: Promise<number> = Promise.resolve(EXIT_OK);
+  const program = addOutputOptions(
+    new Command()
+      .name('closetrace')
+      .description('Explain how every TCP connection in packet captures closed, and who is to blame when it did not close well.')
+      .version(VERSION, '-V, --version')
+      .argument('<inputs...>', 'capture files (pcap, pcapng; gzip or zstd compressed), directories, or - for stdin'),
+  )
+    .option('--host <ip>', 'only connections with this host on either end')
+    .option('--port <n>', 'only connections with this port on either end')
     .option('--slow-close <duration>', 'a FIN this long after ACKing the peer FIN is a slow close', '1s')
     .option('--fin-timeout <duration>', 'an un-ACKed FIN this old at the end is reported without retransmissions', '1s')
     .option('--grace <duration>', 'capture time a finished connection waits for stray packets before it is judged', '5s')
     .option('--max-connections <n>', 'connections tracked at once; beyond, the longest-idle is judged early', '1000000')
-    .option('--limit <n>', 'rows per verdict in table and markdown output before "... N more"', '20')
+    .option('-j, --jobs <n>', `files analysed in parallel on worker threads (default: the CPU count, ${defaultJobs()} here)`)
+    .option('--join', 'treat all inputs as one capture merged by time (a rotated set from tcpdump -C/-G)')
+    .option('--shard <I/N>', 'analyse only the I-th of N deterministic parts of the inputs (merge the reports with `merge`)')
     .option('--no-progress', 'never show the progress line on stderr')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError(false)
+    // Options after `merge` belong to merge (both have --format, -o ...).
+    .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
+    .action((inputs: string[], opts: AnalysisOptions) => {
+      outcome = guard(() => runAnalysis(inputs, opts));
+    });
+  addOutputOptions(
+    program
+      .command('merge')
+      .description('combine JSON reports (from --shard runs) into the report a single run would give')
+      .argument('<reports...>', 'JSON reports written with --format json'),
+  )
+    .exitOverride()
+    .action((reports: string[], opts: OutputOptions) => {
+      outcome = guard(() => runMerge(reports, opts));
+    });
 
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit cleanly; every real usage error is exit code 2.
@@ -90,12 +116,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const opts = program.opts<CliOptions>();
-  const inputs = program.args;
+  return outcome;
+}
+
+/** Usage mistakes found after parsing are one line and exit code 2, like commander's own. */
+async function guard(task: () => Promise<number>): Promise<number> {
   try {
-    return await run(inputs, opts);
+    return await task();
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof BatchOptionError) {
       process.stderr.write(`closetrace: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }
@@ -103,20 +132,34 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(inputs: string[], opts: CliOptions): Promise<number> {
-  const format: Format = parseFormat(opts.format);
-  const listed = opts.verdict !== undefined ? new Set(parseVerdicts(opts.verdict, '--verdict')) : null;
-  const failOn = opts.failOn !== undefined ? new Set(parseVerdicts(opts.failOn, '--fail-on')) : null;
-  const minStuck = opts.minStuck !== undefined ? parseSeconds(opts.minStuck, '--min-stuck') : 0;
-  const scope = scopeFilter(opts.host, opts.port !== undefined ? parsePort(opts.port) : undefined);
-  const limit = parsePositiveInteger(opts.limit, '--limit');
-  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+interface Output {
+  format: Format;
+  listed: Verdict[] | undefined;
+  failOn: Verdict[] | null;
+  minStuck: number;
+  limit: number;
+}
 
-  const list = (r: ConnectionSummary): boolean => {
-    if (listed !== null ? !listed.has(r.verdict) : !opts.all && !FINDINGS.has(r.verdict)) return false;
-    if (r.verdict === 'close-wait' && (r.stuckSeconds ?? 0) < minStuck) return false;
-    return true;
+function parseOutput(opts: OutputOptions): Output {
+  return {
+    format: parseFormat(opts.format),
+    listed: opts.verdict !== undefined ? parseVerdicts(opts.verdict, '--verdict') : undefined,
+    failOn: opts.failOn !== undefined ? parseVerdicts(opts.failOn, '--fail-on') : null,
+    minStuck: opts.minStuck !== undefined ? parseSeconds(opts.minStuck, '--min-stuck') : 0,
+    limit: parsePositiveInteger(opts.limit, '--limit'),
   };
+}
+
+async function runAnalysis(inputs: string[], opts: AnalysisOptions): Promise<number> {
+  const out = parseOutput(opts);
+  const filter: ConnectionFilterSpec = {
+    host: opts.host,
+    port: opts.port !== undefined ? parsePort(opts.port) : undefined,
+    verdicts: out.listed,
+    all: opts.all === true,
+    minStuckSeconds: out.minStuck,
+  };
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
 
   // Ctrl-C while reading ends the capture and prints what was seen; a second Ctrl-C quits at once.
   const controller = new AbortController();
@@ -128,22 +171,20 @@ async function run(inputs: string[], opts: CliOptions): Promise<number> {
   process.on('SIGINT', onSigint);
 
   const progress = opts.progress && progressWanted(process.stderr) ? new ProgressLine(process.stderr) : null;
-  const streaming = format === 'ndjson' && opts.output === undefined;
-  let failed = false;
+  const streaming = out.format === 'ndjson' && opts.output === undefined;
   const options: AnalyzeOptions = {
     slowCloseSeconds: parseSeconds(opts.slowClose, '--slow-close'),
     finAckTimeoutSeconds: parseSeconds(opts.finTimeout, '--fin-timeout'),
     closeGraceSeconds: parseSeconds(opts.grace, '--grace'),
     maxConnections: parsePositiveInteger(opts.maxConnections, '--max-connections'),
-    scope,
-    list,
+    filter,
+    jobs: opts.jobs !== undefined ? parsePositiveInteger(opts.jobs, '--jobs') : defaultJobs(),
+    join: opts.join === true,
+    shard: opts.shard !== undefined ? parseShard(opts.shard) : undefined,
     // ndjson to stdout streams: records are written as verdicts are made and not kept.
     stream: streaming,
     signal: controller.signal,
-    onProgress: progress === null ? undefined : (p): void => progress.update(p),
-    onJudged: (c) => {
-      if (failOn?.has(c.verdict) && (c.verdict !== 'close-wait' || (c.stuckSeconds ?? 0) >= minStuck)) failed = true;
-    },
+    onBatchProgress: progress === null ? undefined : (p): void => progress.update(p),
     onConnection: (record) => {
       if (streaming) {
         progress?.clear();
@@ -164,31 +205,57 @@ async function run(inputs: string[], opts: CliOptions): Promise<number> {
     progress?.clear();
     process.off('SIGINT', onSigint);
   }
-  const badInput = report.captures.some((c) => c.error !== null);
+  if (streaming) process.stdout.write(ndjsonSummaryLine(report));
+  else if (!(await print(report, out, opts))) return EXIT_BAD_INPUT;
+  if (report.captures.some((c) => c.error !== null)) return EXIT_BAD_INPUT;
+  return out.failOn !== null && failOnMatched(report, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
+}
 
-  if (streaming) {
-    process.stdout.write(ndjsonSummaryLine(report));
-  } else {
-    const render: RenderOptions = {
-      color: opts.output === undefined && colourWanted(process.stdout),
-      width: 100,
-      limit,
-      all: opts.all === true,
-    };
-    const text = renderReport(format, report, render);
-    if (opts.output !== undefined) {
-      try {
-        await writeFileAtomic(opts.output, text);
-      } catch (error) {
-        process.stderr.write(`closetrace: cannot write ${opts.output}: ${(error as Error).message}\n`);
-        return EXIT_BAD_INPUT;
-      }
-    } else {
-      await writeStdout(text);
+async function runMerge(paths: string[], opts: OutputOptions): Promise<number> {
+  const out = parseOutput(opts);
+  const reports: Report[] = [];
+  for (const path of paths) {
+    try {
+      reports.push(await readReportFile(path));
+    } catch (error) {
+      process.stderr.write(`closetrace: ${(error as Error).message}\n`);
+      return EXIT_BAD_INPUT;
     }
   }
-  if (badInput) return EXIT_BAD_INPUT;
-  return failed ? EXIT_FINDINGS : EXIT_OK;
+  const merged = mergeReports(reports);
+  // Listing options narrow what the merged report shows, as they would have in a single run.
+  const { list } = filterPredicates({ verdicts: out.listed, all: opts.all === true, minStuckSeconds: out.minStuck });
+  merged.connections = merged.connections.filter(list);
+  if (out.format === 'ndjson' && opts.output === undefined) {
+    for (const record of merged.connections) process.stdout.write(ndjsonLine(record));
+    process.stdout.write(ndjsonSummaryLine(merged));
+  } else if (!(await print(merged, out, opts))) {
+    return EXIT_BAD_INPUT;
+  }
+  if (merged.captures.some((c) => c.error !== null)) return EXIT_BAD_INPUT;
+  return out.failOn !== null && failOnMatched(merged, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Renders the report to stdout or, atomically, to -o; false when the file could not be written. */
+async function print(report: Report, out: Output, opts: OutputOptions): Promise<boolean> {
+  const render: RenderOptions = {
+    color: opts.output === undefined && colourWanted(process.stdout),
+    width: 100,
+    limit: out.limit,
+    all: opts.all === true,
+  };
+  const text = renderReport(out.format, report, render);
+  if (opts.output === undefined) {
+    await writeStdout(text);
+    return true;
+  }
+  try {
+    await writeFileAtomic(opts.output, text);
+    return true;
+  } catch (error) {
+    process.stderr.write(`closetrace: cannot write ${opts.output}: ${(error as Error).message}\n`);
+    return false;
+  }
 }
 
 function writeStdout(text: string): Promise<void> {

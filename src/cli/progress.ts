@@ -1,46 +1,42 @@
-import type { Progress } from '../pipeline/analyze.js';
+import type { BatchProgress } from '../batch/index.js';
 
 const DELAY_MS = 1000;
 const REFRESH_MS = 200;
 const SPINNER = ['|', '/', '-', '\\'];
 
 /**
- * A one-line progress display on stderr: bytes of the total, frames per second and ETA for files, a
- * spinner with counts for pipes. It appears only after a second (short runs stay quiet), redraws at most
- * five times a second, and is erased when done so it never mixes with the report. A few dozen lines of
- * our own instead of a dependency: the appear-late and clear-at-end behaviour is most of the work.
+ * A one-line progress display on stderr: files done of total, bytes of the total, rate and ETA, and the
+ * files being read (a spinner with counts when reading a pipe, whose size is unknown). It appears only
+ * after a second (short runs stay quiet), redraws at most five times a second, and is erased when done
+ * so it never mixes with the report. A few dozen lines of our own instead of a dependency: appearing
+ * late and clearing at the end are most of the work.
  */
 export class ProgressLine {
   private readonly started = Date.now();
   private lastDraw = 0;
   private drawn = false;
   private spin = 0;
-  private framesAtStart = 0;
-  private currentFile = '';
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
-  update(p: Progress): void {
+  update(p: BatchProgress): void {
     const now = Date.now();
     if (now - this.started < DELAY_MS || now - this.lastDraw < REFRESH_MS) return;
-    if (p.file !== this.currentFile) {
-      this.currentFile = p.file;
-      this.framesAtStart = 0;
-    }
     this.lastDraw = now;
-    const seconds = (now - this.started) / 1000;
-    const rate = (p.frames - this.framesAtStart) / Math.max(seconds, 0.001);
-    const files = p.files > 1 ? `[${p.fileIndex + 1}/${p.files}] ` : '';
+    const files = p.files > 1 ? `${p.filesDone}/${p.files} files ` : '';
+    const rate = `${megabytes(p.bytesPerSecond)}/s ${compact(p.frames / Math.max(p.elapsedSeconds, 0.001))} frames/s`;
+    const current = p.current.map((f) => basename(f.file)).join(', ');
     let line: string;
-    if (p.rawSize > 0) {
-      const fraction = Math.min(1, p.rawBytesRead / p.rawSize);
-      const width = 24;
+    if (!p.sizeUnknown && p.totalBytes > 0) {
+      const fraction = Math.min(1, p.bytesRead / p.totalBytes);
+      const width = 20;
       const filled = Math.round(fraction * width);
-      const eta = fraction > 0 ? (seconds / fraction) * (1 - fraction) : 0;
-      line = `${files}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}% ${megabytes(p.rawBytesRead)}/${megabytes(p.rawSize)} ${compact(rate)} frames/s ETA ${Math.ceil(eta)}s`;
+      const eta = p.etaSeconds === null ? '' : ` ETA ${formatEta(p.etaSeconds)}`;
+      line = `${files}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}% ${megabytes(p.bytesRead)}/${megabytes(p.totalBytes)} ${rate}${eta}`;
     } else {
-      line = `${files}${SPINNER[this.spin++ % SPINNER.length]} ${compact(p.frames)} frames, ${megabytes(p.rawBytesRead)} read, ${compact(rate)} frames/s`;
+      line = `${files}${SPINNER[this.spin++ % SPINNER.length]} ${compact(p.frames)} frames, ${megabytes(p.bytesRead)} read, ${rate}`;
     }
+    if (current !== '') line += `  ${current}`;
     const columns = this.stream.columns ?? 100;
     this.stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
     this.drawn = true;
@@ -52,7 +48,12 @@ export class ProgressLine {
   }
 }
 
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 function megabytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
   return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 }
 
@@ -60,4 +61,9 @@ function compact(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(0)}k`;
   return String(Math.round(n));
+}
+
+function formatEta(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`;
 }

@@ -1,20 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { Frame } from '../capture/frame.js';
 import { readCapture } from '../capture/reader.js';
-import { SegmentDecoder } from '../decode/decoder.js';
 import { linkTypeName } from '../decode/link-types.js';
-import { newSegment } from '../decode/segment.js';
-import { FlowAssembler, DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
-import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
+import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
 import type { CaptureFacts } from '../report/model.js';
-import { ConnectionStore } from '../track/connection-store.js';
-import { ConnectionView } from '../track/connection-view.js';
-import { isFinished, trackSegment } from '../track/transitions.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
+import type { Thresholds } from '../verdict/judge.js';
 import type { JudgedConnection } from '../verdict/judged-connection.js';
-import { buildRecord, judgeConnection } from '../verdict/record.js';
 import { isoTime } from '../verdict/time-format.js';
 import type { ConnectionRecord } from '../verdict/types.js';
+import { AnalysisStages } from './analysis-stages.js';
 
 export interface CaptureAnalysisOptions {
   thresholds?: Thresholds;
@@ -41,54 +35,14 @@ export interface ConnectionSink {
  */
 export async function analyzeCapture(file: string, sink: ConnectionSink | ((record: ConnectionRecord) => void), options: CaptureAnalysisOptions = {}): Promise<CaptureFacts> {
   const target: ConnectionSink = typeof sink === 'function' ? { judged: () => true, record: sink } : sink;
-  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const decoder = new SegmentDecoder();
-  const seg = newSegment();
-  let precision = 6;
-  let nowSeconds = -Infinity;
-  let nowNanos = 0;
-  let connections = 0;
-  const store = new ConnectionStore();
-  const view = new ConnectionView();
-  const emit = (entry: number, flow: FlowInfo, reason: FlowEndReason): void => {
-    // A stream tshark numbered only because an ICMP error quoted it is not a connection.
-    if (flow.packets === 0) return;
-    connections++;
-    const conn = view.bind(store, entry);
-    const judged = judgeConnection(flow, conn, { seconds: nowSeconds, nanos: nowNanos }, { file, precision, thresholds });
-    if (target.judged(judged)) target.record(buildRecord(judged, conn, reason));
-  };
-  const flows = new FlowAssembler(
-    {
-      grow: (capacity) => store.grow(capacity),
-      open: (entry) => store.open(entry),
-      track: (entry, direction, seg) => trackSegment(store, entry, direction, seg),
-      finished: (entry) => isFinished(store, entry),
-      end: emit,
-    },
-    {
-      ...DEFAULT_FLOW_OPTIONS,
-      maxFlows: options.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,
-      graceSeconds: options.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds,
-    },
-  );
-  const onFrame = (frame: Frame): void => {
-    if (frame.precision > precision) precision = frame.precision;
-    if (!decoder.decode(frame, seg)) return;
-    if (seg.seconds > nowSeconds || (seg.seconds === nowSeconds && seg.nanos > nowNanos)) {
-      nowSeconds = seg.seconds;
-      nowNanos = seg.nanos;
-    }
-    flows.segment(seg);
-  };
+  const stages = new AnalysisStages(file, options, (judged, record) => {
+    if (target.judged(judged)) target.record(record());
+  });
+  const onFrame = (frame: Frame): void => stages.frame(frame);
   const read = await readCapture(file, onFrame, { signal: options.signal, onProgress: options.onProgress, stdin: options.stdin });
   // Connections still open are judged as of the capture's last packet (its end).
-  if (read.end !== null) {
-    nowSeconds = read.end.seconds;
-    nowNanos = read.end.nanos;
-  }
-  precision = Math.max(precision, read.precision);
-  flows.finish();
+  stages.finish(read.end, read.precision);
+  const { decoder, flows } = stages;
   const warnings: string[] = [];
   if (flows.evicted > 0) {
     warnings.push(`${flows.evicted} connections were judged early because more than ${options.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows} were open at once (raise --max-connections)`);
@@ -105,7 +59,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     linkTypes: read.linkTypes.map(linkTypeName),
     frames: read.frames,
     tcpSegments: decoder.segments,
-    connections,
+    connections: stages.connections,
     start: read.start === null ? null : isoTime(read.start.seconds, read.start.nanos, read.precision),
     end: read.end === null ? null : isoTime(read.end.seconds, read.end.nanos, read.precision),
     notDecoded: decoder.notDecoded(),

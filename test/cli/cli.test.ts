@@ -199,3 +199,52 @@ describe('hostile file names', () => {
     expect(prose).not.toContain('<img');
   });
 });
+
+describe('batches', () => {
+  const all = join(root, 'captures');
+
+  it('--jobs gives the same report whatever the number of workers', () => {
+    const one = run(['--format', 'json', '--all', '--jobs', '1', all]);
+    const two = run(['--format', 'json', '--all', '--jobs', '2', all]);
+    expect(one.status).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('--shard I/N parts merged with `merge` equal one run', () => {
+    const parts = [1, 2, 3].map((i) => {
+      const out = join(work, `part${i}.json`);
+      expect(run(['--format', 'json', '--shard', `${i}/3`, '-o', out, all]).status).toBe(0);
+      return out;
+    });
+    const merged = run(['merge', ...parts, '--format', 'json']);
+    expect(merged.status).toBe(0);
+    expect(JSON.parse(merged.stdout)).toEqual(JSON.parse(run(['--format', 'json', all]).stdout));
+  });
+
+  it('merge refuses what it cannot merge, in one line with exit code 2', () => {
+    const bad = join(work, 'bad.json');
+    writeFileSync(bad, '{"schema": 7}');
+    for (const args of [['merge', join(work, 'missing.json')], ['merge', bad], ['merge', capture]]) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      noStackTrace(r.stderr);
+    }
+  });
+
+  it('--join reads several files as one capture, naming the file and frame of each finding', () => {
+    const r = JSON.parse(run(['--format', 'json', '--join', capture, join(root, 'captures', 'veth-ipv6-nsec.pcap')]).stdout);
+    expect(r.captures).toHaveLength(2);
+    expect(r.connections[0].file).toContain(' + ');
+    const source = r.connections[0].sources[0];
+    expect(source).toEqual({ frame: expect.any(Number), file: expect.stringContaining('captures/'), fileFrame: expect.any(Number) });
+  });
+
+  it('bad batch options are usage errors', () => {
+    for (const args of [['--shard', '4/3', all], ['--shard', 'half', all], ['--jobs', '0', all], ['--shard', '1/2', '--join', all]]) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      noStackTrace(r.stderr);
+    }
+  });
+});

@@ -19,6 +19,15 @@ describe('the JSON report matches schema/report.schema.json', () => {
     expect(validate(report), errors()).toBe(true);
   });
 
+  it('for a joined run (records carry their sources) and a sharded one', async () => {
+    const captures = [join(root, 'captures', 'lo-ipv4.pcap'), join(root, 'captures', 'veth-ipv6-nsec.pcap')];
+    const joined = JSON.parse(JSON.stringify(await analyze(captures, { join: true, all: true })));
+    expect(joined.connections[0].sources.length).toBeGreaterThan(0);
+    expect(validate(joined), errors()).toBe(true);
+    const shard = JSON.parse(JSON.stringify(await analyze([join(root, 'captures')], { shard: { index: 1, count: 2 } })));
+    expect(validate(shard), errors()).toBe(true);
+  });
+
   it('for an unreadable input and an empty one', async () => {
     const report = JSON.parse(JSON.stringify(await analyze([join(root, 'no-such-file.pcap'), join(root, 'package.json')])));
     expect(report.captures.map((c: { error: string | null }) => c.error !== null)).toEqual([true, true]);

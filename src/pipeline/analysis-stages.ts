@@ -1,0 +1,109 @@
+import type { Frame } from '../capture/frame.js';
+import { SegmentDecoder } from '../decode/decoder.js';
+import { newSegment } from '../decode/segment.js';
+import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
+import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
+import { ConnectionStore } from '../track/connection-store.js';
+import { ConnectionView } from '../track/connection-view.js';
+import { isFinished, trackSegment } from '../track/transitions.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
+import type { JudgedConnection } from '../verdict/judged-connection.js';
+import { buildRecord, judgeConnection, type RecordContext } from '../verdict/record.js';
+import type { ConnectionRecord } from '../verdict/types.js';
+
+export interface StageSettings {
+  thresholds?: Thresholds;
+  /** Most connections tracked at once (default 1,000,000). */
+  maxConnections?: number;
+  /** Capture-time seconds a finished connection waits for stragglers (default 5). */
+  closeGraceSeconds?: number;
+}
+
+/**
+ * Receives each connection as soon as it is judged, with a function that builds its full record (text,
+ * evidence, ladder): records are costly, so they are made only for connections that will be shown. The
+ * record must be built during the call: the connection's state is then reused.
+ */
+export type JudgedHandler = (connection: JudgedConnection, record: () => ConnectionRecord, flow: FlowInfo) => void;
+
+/**
+ * The stages after reading, wired once for every way of feeding frames (a file, stdin, the merge of a
+ * rotated set): frames -> segments (decoder) -> connections (flow table) -> per-endpoint state (tracker)
+ * -> verdicts. Frames go in one at a time; judged connections come out through the handler.
+ */
+export class AnalysisStages {
+  readonly decoder = new SegmentDecoder();
+  readonly flows: FlowAssembler;
+  /** Connections judged (streams numbered only for an ICMP quote are not connections). */
+  connections = 0;
+  /** Kind of the last frame's observation, or -1 when it held none (see SegmentKind). */
+  lastKind = -1;
+  private readonly seg = newSegment();
+  private readonly store = new ConnectionStore();
+  private readonly view = new ConnectionView();
+  private readonly context: RecordContext;
+  private nowSeconds = -Infinity;
+  private nowNanos = 0;
+
+  constructor(file: string, settings: StageSettings, private readonly onJudged: JudgedHandler) {
+    this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS };
+    const store = this.store;
+    this.flows = new FlowAssembler(
+      {
+        grow: (capacity) => store.grow(capacity),
+        open: (entry) => store.open(entry),
+        track: (entry, direction, seg) => trackSegment(store, entry, direction, seg),
+        finished: (entry) => isFinished(store, entry),
+        end: (entry, flow, reason) => this.judge(entry, flow, reason),
+      },
+      {
+        ...DEFAULT_FLOW_OPTIONS,
+        maxFlows: settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,
+        graceSeconds: settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds,
+      },
+    );
+  }
+
+  /** Sub-second digits of the timestamps seen (reported times keep the capture's precision). */
+  get precision(): number {
+    return this.context.precision;
+  }
+
+  frame(frame: Frame): void {
+    if (frame.precision > this.context.precision) this.context.precision = frame.precision;
+    const seg = this.seg;
+    if (!this.decoder.decode(frame, seg)) {
+      this.lastKind = -1;
+      return;
+    }
+    this.lastKind = seg.kind;
+    if (seg.seconds > this.nowSeconds || (seg.seconds === this.nowSeconds && seg.nanos > this.nowNanos)) {
+      this.nowSeconds = seg.seconds;
+      this.nowNanos = seg.nanos;
+    }
+    this.flows.segment(seg);
+  }
+
+  /**
+   * The input has ended: connections still open are judged as of `end` (the capture's last packet, when
+   * later than any segment) with the final precision.
+   */
+  finish(end: { seconds: number; nanos: number } | null, precision: number): void {
+    this.context.precision = Math.max(this.context.precision, precision);
+    if (end !== null && (end.seconds > this.nowSeconds || (end.seconds === this.nowSeconds && end.nanos > this.nowNanos))) {
+      this.nowSeconds = end.seconds;
+      this.nowNanos = end.nanos;
+    }
+    this.flows.finish();
+  }
+
+  private judge(entry: number, flow: FlowInfo, reason: FlowEndReason): void {
+    // A stream tshark numbered only because an ICMP error quoted it is not a connection.
+    if (flow.packets === 0) return;
+    this.connections++;
+    const conn = this.view.bind(this.store, entry);
+    const judged = judgeConnection(flow, conn, { seconds: this.nowSeconds, nanos: this.nowNanos }, this.context);
+    this.onJudged(judged, () => buildRecord(judged, conn, reason), flow);
+  }
+}
+

@@ -1,3 +1,4 @@
+import { BlockPool } from './block-pool.js';
 import type { IcmpEvent, RstEvent } from './evidence.js';
 import { C, CD, D, E, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 import { TcpState } from './tcp-state.js';
@@ -14,10 +15,13 @@ export const LADDER_FIELDS = 7;
 export const FIN_FIELDS = 8;
 /** FIN and RST evidence kept per connection; beyond, events are counted only (a FIN or RST storm). */
 export const MAX_EVENTS = 32;
+/** FIN events in the smallest FIN block; each larger size class doubles it, up to MAX_EVENTS. */
+const FIN_BLOCK_EVENTS = 4;
 
 export const enum FinField {
   Frame,
   From,
+  /** Seconds relative to the connection's first packet (int32 storage), nanoseconds. */
   Seconds,
   Nanos,
   Seq,
@@ -42,6 +46,7 @@ const INT_TEMPLATE = (() => {
   t[C.SynAckFrom] = -1;
   t[C.ZOrigDir] = -1;
   t[C.CloseCount] = -1;
+  t[C.CloseBlock] = -1;
   return t;
 })();
 
@@ -53,14 +58,19 @@ const FLOAT_TEMPLATE = (() => {
   return t;
 })();
 
+/** Size class of a FIN list holding `events` events (0: 4 events, 1: 8, 2: 16, 3: 32). */
+function finClass(events: number): number {
+  return events <= FIN_BLOCK_EVENTS ? 0 : 31 - Math.clz32(events - 1) - 1;
+}
+
 /**
  * Every tracked connection's state, struct-of-arrays: connection `slot` owns ints
  * [slot * INT_STRIDE, +INT_STRIDE), floats [slot * FLOAT_STRIDE, +FLOAT_STRIDE) and a ladder ring.
  * The flow stage hands out slots and reuses them once a connection is judged, so the arrays grow with
  * the number of connections open at once, never with the size of the capture, and a packet's update
- * touches a few cache lines and allocates nothing. Rarely used evidence (FIN, RST, ICMP events, the
- * close part of the ladder, Zeek's history string) lives in per-slot side arrays reused across
- * connections.
+ * touches a few cache lines and allocates nothing. Evidence only closing connections need (the close
+ * part of the ladder, the FIN list) lives in blocks of int32 pools, taken when the close begins and
+ * given back when the slot is reused; RST and ICMP events, rarer still, are objects in per-slot lists.
  */
 export class ConnectionStore {
   ints = new Int32Array(0);
@@ -68,10 +78,12 @@ export class ConnectionStore {
   /** Ladder head and ring, int32 fields (seconds relative to the connection's first packet). */
   ladder = new Int32Array(0);
   capacity = 0;
-  readonly fins: number[][] = [];
+  /** Close part of the ladder: LADDER_CLOSE packets of LADDER_FIELDS (C.CloseBlock). */
+  readonly closePool = new BlockPool(LADDER_CLOSE * LADDER_FIELDS);
+  /** FIN lists by size class: 4, 8, 16 and 32 events of FIN_FIELDS (C.FinEvents, C.FinBlock). */
+  readonly finPools: readonly BlockPool[] = [0, 1, 2, 3].map((k) => new BlockPool((FIN_BLOCK_EVENTS << k) * FIN_FIELDS));
   readonly resets: RstEvent[][] = [];
   readonly icmp: IcmpEvent[][] = [];
-  readonly closeLadder: number[][] = [];
   readonly history: string[] = [];
 
   /** Makes room for slots [0, capacity), keeping the state of the existing ones. */
@@ -79,6 +91,8 @@ export class ConnectionStore {
     if (capacity <= this.capacity) return;
     const ints = new Int32Array(capacity * INT_STRIDE);
     ints.set(this.ints);
+    // New slots hold no blocks yet (open() gives back the previous occupant's).
+    for (let slot = this.capacity; slot < capacity; slot++) ints.set(INT_TEMPLATE, slot * INT_STRIDE);
     const floats = new Float64Array(capacity * FLOAT_STRIDE);
     floats.set(this.floats);
     const ladder = new Int32Array(capacity * (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS);
@@ -87,24 +101,79 @@ export class ConnectionStore {
     this.floats = floats;
     this.ladder = ladder;
     for (let slot = this.capacity; slot < capacity; slot++) {
-      this.fins.push([]);
       this.resets.push([]);
       this.icmp.push([]);
-      this.closeLadder.push([]);
       this.history.push('');
     }
     this.capacity = capacity;
   }
 
-  /** A new connection in `slot`: every field back to its initial value. */
+  /** A new connection in `slot`: the previous occupant's blocks go back, every field to its initial value. */
   open(slot: number): void {
-    this.ints.set(INT_TEMPLATE, slot * INT_STRIDE);
+    const c = slot * INT_STRIDE;
+    const I = this.ints;
+    if (I[c + C.CloseBlock] >= 0) this.closePool.release(I[c + C.CloseBlock]);
+    const finEvents = I[c + C.FinEvents];
+    if (finEvents > 0) this.finPools[finClass(finEvents)].release(I[c + C.FinBlock]);
+    I.set(INT_TEMPLATE, c);
     this.floats.set(FLOAT_TEMPLATE, slot * FLOAT_STRIDE);
-    // Most connections leave some lists empty: only touch the ones that were used.
-    if (this.fins[slot].length !== 0) this.fins[slot].length = 0;
+    // Most connections leave these lists empty: only touch the ones that were used.
     if (this.resets[slot].length !== 0) this.resets[slot].length = 0;
     if (this.icmp[slot].length !== 0) this.icmp[slot].length = 0;
-    if (this.closeLadder[slot].length !== 0) this.closeLadder[slot].length = 0;
     this.history[slot] = '';
+  }
+
+  /** Start of the close-ladder block of `slot`, taken on first use (read closePool.data afterwards). */
+  closeBlock(slot: number): number {
+    const c = slot * INT_STRIDE;
+    const block = this.ints[c + C.CloseBlock];
+    if (block >= 0) return block;
+    return (this.ints[c + C.CloseBlock] = this.closePool.alloc());
+  }
+
+  /**
+   * Appends a FIN event (up to MAX_EVENTS), moving the list to the next size class when its block is
+   * full. Returns false when the list is full.
+   */
+  addFin(slot: number, frame: number, dir: number, seconds: number, nanos: number, seq: number, retransmission: boolean): boolean {
+    const c = slot * INT_STRIDE;
+    const I = this.ints;
+    const n = I[c + C.FinEvents];
+    if (n >= MAX_EVENTS) return false;
+    let block = I[c + C.FinBlock];
+    const cls = finClass(n + 1);
+    if (n === 0) block = this.finPools[0].alloc();
+    else if (cls !== finClass(n)) {
+      const from = this.finPools[cls - 1];
+      const to = this.finPools[cls];
+      const moved = to.alloc();
+      to.data.set(from.data.subarray(block, block + n * FIN_FIELDS), moved);
+      from.release(block);
+      block = moved;
+    }
+    I[c + C.FinBlock] = block;
+    I[c + C.FinEvents] = n + 1;
+    const data = this.finPools[cls].data;
+    const o = block + n * FIN_FIELDS;
+    data[o + FinField.Frame] = frame;
+    data[o + FinField.From] = dir;
+    data[o + FinField.Seconds] = seconds - this.floats[slot * FLOAT_STRIDE + CD.FirstSeconds];
+    data[o + FinField.Nanos] = nanos;
+    data[o + FinField.Seq] = seq;
+    data[o + FinField.Retransmission] = retransmission ? 1 : 0;
+    data[o + FinField.AckFrame] = 0;
+    data[o + FinField.AckByRst] = 0;
+    return true;
+  }
+
+  /** Number of FIN events of `slot`; their fields are at finData(slot)[finBlock(slot) + i * FIN_FIELDS + field]. */
+  finCount(slot: number): number {
+    return this.ints[slot * INT_STRIDE + C.FinEvents];
+  }
+  finData(slot: number): Int32Array {
+    return this.finPools[finClass(this.ints[slot * INT_STRIDE + C.FinEvents])].data;
+  }
+  finBlock(slot: number): number {
+    return this.ints[slot * INT_STRIDE + C.FinBlock];
   }
 }

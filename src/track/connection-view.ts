@@ -218,13 +218,17 @@ export class ConnectionView {
   /** Every FIN segment, retransmissions included, in capture order. */
   get fins(): FinEvent[] {
     if (this.finList !== null) return this.finList;
-    const flat = this.bound.fins[this.slot];
+    const store = this.bound;
+    const flat = store.finData(this.slot);
+    const first = store.finBlock(this.slot);
+    const end = first + store.finCount(this.slot) * FIN_FIELDS;
+    const firstSeconds = this.firstSeconds;
     const list: FinEvent[] = [];
-    for (let o = 0; o < flat.length; o += FIN_FIELDS) {
+    for (let o = first; o < end; o += FIN_FIELDS) {
       list.push({
         frame: flat[o + FinField.Frame],
         from: flat[o + FinField.From],
-        seconds: flat[o + FinField.Seconds],
+        seconds: firstSeconds + flat[o + FinField.Seconds],
         nanos: flat[o + FinField.Nanos],
         seq: flat[o + FinField.Seq],
         retransmission: flat[o + FinField.Retransmission] !== 0,

@@ -32,13 +32,16 @@ export function recordLadder(store: ConnectionStore, slot: number, dir: number, 
   if (closeCount >= 0) {
     if (closeCount >= LADDER_CLOSE) return;
     I[c + C.CloseCount] = closeCount + 1;
-    store.closeLadder[slot].push(seg.frame, (dir << 12) | seg.flags, seg.seconds - firstSeconds, seg.nanos, seg.seq, seg.ack, seg.payloadLength);
+    const block = store.closeBlock(slot);
+    write(store.closePool.data, block + closeCount * LADDER_FIELDS, dir, seg, firstSeconds);
     return;
   }
   const count = I[c + C.LadderCount]++;
   const index = count < LADDER_HEAD ? count : LADDER_HEAD + ((count - LADDER_HEAD) % LADDER_RING);
-  const L = store.ladder;
-  const o = (slot * ENTRIES + index) * LADDER_FIELDS;
+  write(store.ladder, (slot * ENTRIES + index) * LADDER_FIELDS, dir, seg, firstSeconds);
+}
+
+function write(L: Int32Array, o: number, dir: number, seg: TcpSegment, firstSeconds: number): void {
   L[o] = seg.frame;
   L[o + 1] = (dir << 12) | seg.flags;
   L[o + 2] = seg.seconds - firstSeconds;
@@ -71,7 +74,10 @@ export function ladderPackets(store: ConnectionStore, slot: number): LadderPacke
   for (let n = Math.max(LADDER_HEAD, count - LADDER_RING); n < count; n++) {
     take(store.ladder, (base + LADDER_HEAD + ((n - LADDER_HEAD) % LADDER_RING)) * LADDER_FIELDS);
   }
-  const close = store.closeLadder[slot];
-  for (let o = 0; o < close.length; o += LADDER_FIELDS) take(close, o);
+  const closeCount = store.ints[slot * INT_STRIDE + C.CloseCount];
+  if (closeCount > 0) {
+    const block = store.ints[slot * INT_STRIDE + C.CloseBlock];
+    for (let n = 0; n < closeCount; n++) take(store.closePool.data, block + n * LADDER_FIELDS);
+  }
   return out.sort((a, b) => a.frame - b.frame);
 }

@@ -28,6 +28,11 @@ export const enum C {
   FinsCrossed = 7,
   FinSegments = 94,
   RstSegments = 95,
+  /** Offset of the close-ladder block in the store's close pool (-1 before the close began). */
+  CloseBlock = 96,
+  /** FIN events recorded, and the offset of their block in the FIN pool of that many events' size class. */
+  FinEvents = 97,
+  FinBlock = 98,
 }
 
 /**
@@ -130,5 +135,5 @@ export const enum D {
 }
 
 /** Int32 and float64 slots per connection (whole cache lines). */
-export const INT_STRIDE = 96;
+export const INT_STRIDE = 112;
 export const FLOAT_STRIDE = 32;

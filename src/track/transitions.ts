@@ -160,8 +160,10 @@ function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: num
   }
   if ((I[p + E.Flags] & F_FIN) === 0 || !seqGe(ack, seqAdd(I[p + E.FinSeq], 1))) return;
   const frame = seg.frame;
-  const fins = store.fins[slot];
-  for (let o = 0; o < fins.length; o += FIN_FIELDS) {
+  const fins = store.finData(slot);
+  const first = store.finBlock(slot);
+  const end = first + store.finCount(slot) * FIN_FIELDS;
+  for (let o = first; o < end; o += FIN_FIELDS) {
     if (fins[o + FinField.From] !== dir && fins[o + FinField.AckFrame] === 0 && fins[o + FinField.Frame] < frame) {
       fins[o + FinField.AckFrame] = frame;
       fins[o + FinField.AckByRst] = byRst ? 1 : 0;
@@ -242,9 +244,7 @@ function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSe
 
 function addFinEvent(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, finSeq: number, retransmission: boolean): void {
   store.ints[slot * INT_STRIDE + C.FinSegments]++;
-  const fins = store.fins[slot];
-  if (fins.length >= MAX_EVENTS * FIN_FIELDS) return;
-  fins.push(seg.frame, dir, seg.seconds, seg.nanos, finSeq, retransmission ? 1 : 0, 0, 0);
+  store.addFin(slot, seg.frame, dir, seg.seconds, seg.nanos, finSeq, retransmission);
 }
 
 function recordReset(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {

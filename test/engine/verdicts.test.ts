@@ -298,6 +298,43 @@ describe('FIN evidence', () => {
     expect(r.fins.every((f) => f.ackFrame === null)).toBe(true);
   });
 
+  it('a FIN storm: the first 32 copies are listed with their times and ACK, the rest counted', async () => {
+    const c = established();
+    for (let n = 0; n < 40; n++) c.fin('a', { after: 0.25 });
+    c.fin('b');
+    c.ack('a');
+    const packets = c.packets;
+    const r = (await analyzePackets(packets)).stream(0);
+    expect(r.fins).toHaveLength(32);
+    expect(r.fins.map((f) => f.retransmission)).toEqual([false, ...Array<boolean>(31).fill(true)]);
+    const firstFinFrame = packets.length - 41;
+    expect(r.fins.map((f) => f.frame)).toEqual(Array.from({ length: 32 }, (_, n) => firstFinFrame + n));
+    // Every copy was ACKed by the server's FIN (frame packets.length - 1), and times stay exact.
+    expect(new Set(r.fins.map((f) => f.ackFrame))).toEqual(new Set([packets.length - 1]));
+    const times = r.fins.map((f) => Date.parse(f.time));
+    for (let n = 1; n < times.length; n++) expect(times[n] - times[n - 1]).toBe(250);
+  });
+
+  it('connections that reuse tracker state start with empty FIN and ladder evidence', async () => {
+    const first = established();
+    for (let n = 0; n < 10; n++) first.fin('a', { after: 0.1 });
+    first.rst('b');
+    // Well after the first is judged (5 s grace), a plain orderly close on another port.
+    const second = conversation('10.0.0.1:40001', SERVER, { start: 1_700_000_100 });
+    second.syn();
+    second.synAck();
+    second.ack();
+    second.fin('a');
+    second.ack('b');
+    const run = await analyzePackets([...first.packets, ...second.packets]);
+    expect(run.stream(0).fins).toHaveLength(10);
+    expect(run.stream(0).ladder.length).toBeGreaterThan(0);
+    const r = run.stream(1);
+    expect(r.verdict).toBe('close-wait');
+    expect(r.fins.map((f) => [f.from, f.frame, f.ackFrame])).toEqual([['client', first.packets.length + 4, first.packets.length + 5]]);
+    expect(r.ladder.map((p) => p.frame)).toEqual([1, 2, 3, 4, 5].map((n) => first.packets.length + n));
+  });
+
   it('a FIN just before the capture ends without an ACK is only possibly unacked', async () => {
     const c = established();
     c.fin('a');

@@ -42,6 +42,8 @@ export interface ReadOptions {
 }
 
 const DEFAULT_BUFFER = 4 * 1024 * 1024;
+/** Room kept before each read-ahead chunk for the previous chunk's partial record. */
+const TAIL_ROOM = 256 * 1024;
 
 /**
  * Reads a capture file (pcap or pcapng, optionally gzip'd; `-` for stdin) as a stream, calling `onFrame`
@@ -95,11 +97,31 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
   };
 
   let buffer = new Uint8Array(options.bufferSize ?? DEFAULT_BUFFER);
+  // The next chunk is read into `spare` (after room for the current buffer's unparsed tail) while the
+  // current one is parsed, so the disk or the decompressor works while the CPU does.
+  let spare = new Uint8Array(buffer.length);
+  const headroom = Math.min(TAIL_ROOM, buffer.length >> 1);
+  let pending: Promise<number> | null = null;
   let start = 0;
   let end = 0;
   let base = 0;
   let eof = false;
   let parser: RecordParser | null = null;
+  /** Moves the unparsed tail to the front of the buffer. */
+  const compact = (): void => {
+    if (start === 0) return;
+    buffer.copyWithin(0, start, end);
+    base += start;
+    end -= start;
+    start = 0;
+  };
+  /** Grows the buffer to hold `bytes` (only for a record the parser has checked against its bounds). */
+  const ensure = (bytes: number): void => {
+    if (bytes <= buffer.length) return;
+    const grown = new Uint8Array(Math.max(bytes, buffer.length * 2));
+    grown.set(buffer.subarray(0, end));
+    buffer = grown;
+  };
   const signal = options.signal;
   let onAbort = (): void => parser?.stop();
   const aborted =
@@ -144,27 +166,49 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
         }
       }
       const needed = parser === null ? 4 : parser.needed;
-      if (start > 0) {
-        buffer.copyWithin(0, start, end);
-        base += start;
-        end -= start;
-        start = 0;
-      }
-      if (needed > buffer.length) {
-        // Only reachable for a record the parser has already checked against its fixed bounds.
-        const grown = new Uint8Array(Math.max(needed, buffer.length * 2));
-        grown.set(buffer.subarray(0, end));
-        buffer = grown;
-      }
-      // A live pipe may never send more: Ctrl-C must not wait for the next chunk.
-      const read = input.source.read(buffer, end, buffer.length - end);
-      const n = aborted === null ? await read : await Promise.race([read, aborted]);
-      if (n < 0) {
-        result.interrupted = true;
-        break;
+      let n: number;
+      if (pending !== null) {
+        // A live pipe may never send more: Ctrl-C must not wait for the next chunk.
+        n = aborted === null ? await pending : await Promise.race([pending, aborted]);
+        pending = null;
+        if (n < 0) {
+          result.interrupted = true;
+          break;
+        }
+        const tail = end - start;
+        if (tail <= headroom && needed <= spare.length - headroom + tail) {
+          // The unparsed tail goes just before the new bytes, and the buffers swap roles.
+          spare.set(buffer.subarray(start, end), headroom - tail);
+          base += start - (headroom - tail);
+          const parsed = buffer;
+          buffer = spare;
+          spare = parsed;
+          start = headroom - tail;
+          end = headroom + n;
+        } else {
+          // A record too large for the headroom: gather it in the current buffer, grown as needed.
+          compact();
+          ensure(Math.max(needed, end + n));
+          buffer.set(spare.subarray(headroom, headroom + n), end);
+          end += n;
+        }
+      } else {
+        compact();
+        ensure(needed);
+        const read = input.source.read(buffer, end, buffer.length - end);
+        n = aborted === null ? await read : await Promise.race([read, aborted]);
+        if (n < 0) {
+          result.interrupted = true;
+          break;
+        }
+        end += n;
       }
       if (n === 0) eof = true;
-      end += n;
+      else {
+        pending = input.source.read(spare, headroom, spare.length - headroom);
+        // Errors surface when it is awaited; if reading stops first, it must not go unhandled.
+        pending.catch(() => undefined);
+      }
       options.onProgress?.(input.rawBytesRead(), input.size, parser?.frames ?? 0);
     }
   } catch (error) {

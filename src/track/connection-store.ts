@@ -1,5 +1,6 @@
 import { BlockPool } from './block-pool.js';
 import type { IcmpEvent, RstEvent } from './evidence.js';
+import { HISTORY_PACKED } from './history-letters.js';
 import { C, CD, D, E, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
 import { TcpState } from './tcp-state.js';
 
@@ -84,7 +85,8 @@ export class ConnectionStore {
   readonly finPools: readonly BlockPool[] = [0, 1, 2, 3].map((k) => new BlockPool((FIN_BLOCK_EVENTS << k) * FIN_FIELDS));
   readonly resets: RstEvent[][] = [];
   readonly icmp: IcmpEvent[][] = [];
-  readonly history: string[] = [];
+  /** Zeek history letters beyond the ones packed in the int block (see history-letters.ts). */
+  readonly historyOverflow = new Map<number, string>();
 
   /** Makes room for slots [0, capacity), keeping the state of the existing ones. */
   grow(capacity: number): void {
@@ -103,7 +105,6 @@ export class ConnectionStore {
     for (let slot = this.capacity; slot < capacity; slot++) {
       this.resets.push([]);
       this.icmp.push([]);
-      this.history.push('');
     }
     this.capacity = capacity;
   }
@@ -115,12 +116,12 @@ export class ConnectionStore {
     if (I[c + C.CloseBlock] >= 0) this.closePool.release(I[c + C.CloseBlock]);
     const finEvents = I[c + C.FinEvents];
     if (finEvents > 0) this.finPools[finClass(finEvents)].release(I[c + C.FinBlock]);
+    if (I[c + C.ZHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
     I.set(INT_TEMPLATE, c);
     this.floats.set(FLOAT_TEMPLATE, slot * FLOAT_STRIDE);
     // Most connections leave these lists empty: only touch the ones that were used.
     if (this.resets[slot].length !== 0) this.resets[slot].length = 0;
     if (this.icmp[slot].length !== 0) this.icmp[slot].length = 0;
-    this.history[slot] = '';
   }
 
   /** Start of the close-ladder block of `slot`, taken on first use (read closePool.data afterwards). */

@@ -18,6 +18,7 @@ import {
   INT_STRIDE,
 } from './layout.js';
 import type { TcpState } from './tcp-state.js';
+import { historyText } from './history-letters.js';
 import { zeekConnState } from './zeek-history.js';
 
 /**
@@ -241,7 +242,7 @@ export class ConnectionView {
   }
   /** Zeek conn.log history and conn_state. */
   get history(): string {
-    return this.bound.history[this.slot];
+    return historyText(this.bound, this.slot);
   }
   get connState(): string {
     return zeekConnState(this.bound, this.slot);

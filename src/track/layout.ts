@@ -33,6 +33,9 @@ export const enum C {
   /** FIN events recorded, and the offset of their block in the FIN pool of that many events' size class. */
   FinEvents = 97,
   FinBlock = 98,
+  /** Zeek history: letters recorded, then HISTORY_WORDS words of packed letter codes (history-letters.ts). */
+  ZHistoryLength = 99,
+  ZHistory = 100,
 }
 
 /**

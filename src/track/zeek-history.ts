@@ -1,5 +1,6 @@
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../decode/segment.js';
 import type { ConnectionStore } from './connection-store.js';
+import { addLetter, historyText, Letter, setHistory } from './history-letters.js';
 import { C, E, INT_STRIDE } from './layout.js';
 import { ZEEK_LIKELY_SERVER_PORTS } from './zeek-server-ports.js';
 
@@ -48,9 +49,9 @@ export function observeZeek(store: ConnectionStore, slot: number, dir: number, s
       const isOrig = dir === I[c + C.ZOrigDir];
       const seen = I[e + E.ZSeen];
       if (len > 0) {
-        if ((seen & SEEN_DATA) === 0) check(store, slot, e, isOrig, SEEN_DATA, 'D');
+        if ((seen & SEEN_DATA) === 0) check(store, slot, e, isOrig, SEEN_DATA, Letter.D);
       } else if ((flags & ACK) !== 0 && (seen & SEEN_ACK) === 0) {
-        check(store, slot, e, isOrig, SEEN_ACK, 'A');
+        check(store, slot, e, isOrig, SEEN_ACK, Letter.A);
       }
       if (seg.window === 0 && I[p + E.ZState] !== Z.Closed) zeroWindow(store, slot, e, isOrig);
       const end = (seg.seq + len) | 0;
@@ -108,7 +109,7 @@ export function zeekConnState(store: ConnectionStore, slot: number): string {
     return oInactive ? 'RSTRH' : 'RSTR';
   }
   if (os === Z.Reset) {
-    if (rInactive) return /^\^?S[^HAFGIQ]*R.*/.test(store.history[slot]) ? 'RSTOS0' : 'OTH';
+    if (rInactive) return /^\^?S[^HAFGIQ]*R.*/.test(historyText(store, slot)) ? 'RSTOS0' : 'OTH';
     return 'RSTO';
   }
   if (rs === Z.Closed && os === Z.Closed) return 'SF';
@@ -123,7 +124,7 @@ export function zeekConnState(store: ConnectionStore, slot: number): string {
 function zeroWindow(store: ConnectionStore, slot: number, e: number, isOrig: boolean): void {
   const I = store.ints;
   if (++I[e + E.ZZeroWindows] === I[e + E.ZZeroWindowThreshold]) {
-    add(store, slot, isOrig, 'W');
+    add(store, slot, isOrig, Letter.W);
     I[e + E.ZZeroWindowThreshold] *= 10;
   }
 }
@@ -153,7 +154,7 @@ function chooseOriginator(store: ConnectionStore, slot: number, dir: number, seg
   const dstLikely = ZEEK_LIKELY_SERVER_PORTS.has(seg.dstPort);
   const flip = !pureSyn && srcLikely && (!dstLikely || (!synAck && seg.srcPort < seg.dstPort));
   I[c + C.ZOrigDir] = flip ? dir ^ 1 : dir;
-  if (flip) store.history[slot] = '^';
+  if (flip) addLetter(store, slot, Letter.Caret, false);
   else if (synAck) I[c + C.ZFlipPending] = 1;
 }
 
@@ -164,12 +165,12 @@ function flipAsIfAtStart(store: ConnectionStore, slot: number): void {
   I[c + C.ZFlipPending] = 0;
   I[c + C.ZOrigDir] ^= 1;
   let swapped = '^';
-  for (const ch of store.history[slot]) swapped += ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase();
-  store.history[slot] = swapped;
+  for (const ch of historyText(store, slot)) swapped += ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase();
+  setHistory(store, slot, swapped);
 }
 
 /** Session::CheckHistory with the responder's letters in lower case and its own seen-bits. */
-function check(store: ConnectionStore, slot: number, e: number, isOrig: boolean, mask: number, letter: string): boolean {
+function check(store: ConnectionStore, slot: number, e: number, isOrig: boolean, mask: number, letter: Letter): boolean {
   const I = store.ints;
   if ((I[e + E.ZSeen] & mask) !== 0) return true;
   I[e + E.ZSeen] |= mask;
@@ -177,8 +178,8 @@ function check(store: ConnectionStore, slot: number, e: number, isOrig: boolean,
   return false;
 }
 
-function add(store: ConnectionStore, slot: number, isOrig: boolean, letter: string): void {
-  store.history[slot] += isOrig ? letter : letter.toLowerCase();
+function add(store: ConnectionStore, slot: number, isOrig: boolean, letter: Letter): void {
+  addLetter(store, slot, letter, !isOrig);
 }
 
 /** TCPSessionAdapter::update_history. */
@@ -189,32 +190,32 @@ function updateHistory(store: ConnectionStore, slot: number, e: number, isOrig: 
   const rst = (flags & RST) !== 0;
   const count = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   if (count > 1) {
-    if (fin && rst) check(store, slot, e, isOrig, SEEN_FIN_RST, 'I');
-    else check(store, slot, e, isOrig, SEEN_MULTI_FLAG, 'Q');
+    if (fin && rst) check(store, slot, e, isOrig, SEEN_FIN_RST, Letter.I);
+    else check(store, slot, e, isOrig, SEEN_MULTI_FLAG, Letter.Q);
     return;
   }
   if (count === 1) {
     if (syn) {
-      const letter = (flags & ACK) !== 0 ? 'H' : 'S';
+      const letter = (flags & ACK) !== 0 ? Letter.H : Letter.S;
       if (check(store, slot, e, isOrig, SEEN_SYN, letter) && relSeq !== I[e + E.ZLastSyn]) add(store, slot, isOrig, letter);
       I[e + E.ZLastSyn] = relSeq;
     }
     if (fin) {
       const end = (relSeq + len) | 0;
-      if (check(store, slot, e, isOrig, SEEN_FIN, 'F') && end !== I[e + E.ZLastFin]) add(store, slot, isOrig, 'F');
+      if (check(store, slot, e, isOrig, SEEN_FIN, Letter.F) && end !== I[e + E.ZLastFin]) add(store, slot, isOrig, Letter.F);
       I[e + E.ZLastFin] = end;
     }
     if (rst) {
-      if (check(store, slot, e, isOrig, SEEN_RST, 'R') && relSeq !== I[e + E.ZLastRst]) add(store, slot, isOrig, 'R');
+      if (check(store, slot, e, isOrig, SEEN_RST, Letter.R) && relSeq !== I[e + E.ZLastRst]) add(store, slot, isOrig, Letter.R);
       I[e + E.ZLastRst] = relSeq;
     }
     return;
   }
   // Each of D and A appears once per direction: test the seen-bit before calling out.
   if (len > 0) {
-    if ((I[e + E.ZSeen] & SEEN_DATA) === 0) check(store, slot, e, isOrig, SEEN_DATA, 'D');
+    if ((I[e + E.ZSeen] & SEEN_DATA) === 0) check(store, slot, e, isOrig, SEEN_DATA, Letter.D);
   } else if ((flags & ACK) !== 0 && (I[e + E.ZSeen] & SEEN_ACK) === 0) {
-    check(store, slot, e, isOrig, SEEN_ACK, 'A');
+    check(store, slot, e, isOrig, SEEN_ACK, Letter.A);
   }
 }
 
@@ -228,7 +229,7 @@ function updateLastSeq(store: ConnectionStore, slot: number, e: number, isOrig: 
     const jump = (syn || rst) && Math.abs(delta) > RXMIT_JUMP_LIMIT;
     const finAfterSyn = fin && I[e + E.ZLastSeq] === ((I[e + E.ZStartSeq] + 1) | 0);
     if (!jump && !finAfterSyn && I[e + E.ZState] !== Z.Reset && ++I[e + E.ZRxmits] === I[e + E.ZRxmitThreshold]) {
-      add(store, slot, isOrig, 'T');
+      add(store, slot, isOrig, Letter.T);
       I[e + E.ZRxmitThreshold] *= 10;
     }
   } else if (delta > 0) {
@@ -249,7 +250,7 @@ function updateState(store: ConnectionStore, slot: number, e: number, p: number,
           if (!ack && I[p + E.ZState] === Z.SynAckSent) {
             // SYN/SYN-ACK reversal: the "originator" only answered; swap roles (FlipRoles adds ^).
             I[c + C.ZOrigDir] ^= 1;
-            store.history[slot] += '^';
+            addLetter(store, slot, Letter.Caret, false);
             setState(I, p, Z.Established);
           }
           if (I[p + E.ZState] === Z.SynSent) setState(I, p, Z.Established);

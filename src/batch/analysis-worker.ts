@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { VERSION } from '../pipeline/version.js';
+import { entryOfJudged, ListingBuilder } from '../report/listing.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { analyzeFile } from './file-analysis.js';
@@ -37,6 +38,8 @@ async function analyze(index: number, path: string): Promise<void> {
   if (stopped) controller.abort();
   // Without records to send, nothing is listed: the builder then never asks for a record to be made.
   const builder = new ReportBuilder(VERSION, setup.records ? list : (): boolean => false);
+  // A listing takes the records it may show itself; nothing else is sent then.
+  const listing = setup.listLimit === null ? null : new ListingBuilder(setup.listLimit);
   let batch: ConnectionRecord[] = [];
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -49,7 +52,12 @@ async function analyze(index: number, path: string): Promise<void> {
       path,
       {
         scope,
-        count: (c) => builder.addJudged(c),
+        count: (c, record) => {
+          if (!builder.addJudged(c)) return false;
+          if (listing === null) return true;
+          listing.offer(entryOfJudged(c), record);
+          return false;
+        },
         record: (r) => {
           batch.push(r);
           if (batch.length >= RECORD_BATCH) flush();
@@ -67,7 +75,7 @@ async function analyze(index: number, path: string): Promise<void> {
       },
     );
     flush();
-    post({ type: 'done', index, facts, partial: builder.partial() });
+    post({ type: 'done', index, facts, partial: builder.partial(), listing: listing?.partial() ?? null });
   } catch (error) {
     flush();
     post({ type: 'failed', index, message: error instanceof Error ? error.message : String(error) });

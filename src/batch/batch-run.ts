@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { InputFile } from '../pipeline/inputs.js';
 import type { CaptureFacts } from '../report/model.js';
+import { entryOfJudged, type ListingBuilder } from '../report/listing.js';
 import type { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
@@ -26,6 +27,8 @@ export interface BatchRun {
   onConnection?: (record: ConnectionRecord) => void;
   /** Records go to onConnection only, not into the report. */
   stream: boolean;
+  /** Gather the listing of the table, markdown and HTML reports here instead of keeping records. */
+  listing: ListingBuilder | null;
   onCapture?: (facts: CaptureFacts) => void;
   /** Per-file progress (the single-capture Progress of analyze()). */
   onFileProgress?: (index: number, rawBytesRead: number, rawSize: number, frames: number) => void;
@@ -49,7 +52,18 @@ function fileProgress(run: BatchRun, index: number): (rawBytesRead: number, rawS
 }
 
 function mainThreadSink(run: BatchRun): FileSink {
-  return { scope: run.scope, onJudged: run.onJudged, count: (c) => run.builder.addJudged(c), record: keepRecord(run) };
+  const listing = run.listing;
+  return {
+    scope: run.scope,
+    onJudged: run.onJudged,
+    count: (c, record) => {
+      if (!run.builder.addJudged(c)) return false;
+      if (listing === null) return true;
+      listing.offer(entryOfJudged(c), record);
+      return false;
+    },
+    record: keepRecord(run),
+  };
 }
 
 /** One file after another on this thread (jobs = 1, a single file, or stdin). */
@@ -104,15 +118,21 @@ export async function runParallel(run: BatchRun, jobs: number): Promise<void> {
   const pool = runWorkerPool(
     queue,
     jobs - 1,
-    { settings: run.settings, filter: run.filter, records: !run.stream || run.onConnection !== undefined },
+    {
+      settings: run.settings,
+      filter: run.filter,
+      records: run.listing !== null || !run.stream || run.onConnection !== undefined,
+      listLimit: run.listing?.limit ?? null,
+    },
     {
       started: (index) => run.progress?.fileStarted(index),
       progress: (index, rawBytesRead, rawSize, frames) => fileProgress(run, index)(rawBytesRead, rawSize, frames),
       records: (_index, records) => {
         for (const r of records) record(r);
       },
-      done: (index, facts, partial) => {
+      done: (index, facts, partial, listing) => {
         if (partial !== null) run.builder.addPartial(partial);
+        if (listing !== null) run.listing?.addPartial(listing);
         run.progress?.done(index, facts.frames);
         order.put(index, facts);
       },

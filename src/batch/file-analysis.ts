@@ -12,8 +12,11 @@ export interface FileSink {
   scope(connection: ConnectionSummary): boolean;
   /** Every in-scope connection, before any record is made. */
   onJudged?(connection: ConnectionSummary): void;
-  /** Counts an in-scope connection (a ReportBuilder's addJudged); true to get its record. */
-  count(connection: JudgedConnection): boolean;
+  /**
+   * Counts an in-scope connection (a ReportBuilder's addJudged); true to get its record through
+   * record(), or it may call `record` itself during the call (a listing takes only the records it shows).
+   */
+  count(connection: JudgedConnection, record: () => ConnectionRecord): boolean;
   record(record: ConnectionRecord): void;
 }
 
@@ -32,11 +35,11 @@ export async function analyzeFile(path: string, sink: FileSink, settings: Analys
   const facts = await analyzeCapture(
     path,
     {
-      judged: (connection) => {
+      judged: (connection, record) => {
         if (FINDINGS.has(connection.verdict)) findings++;
         if (!sink.scope(connection)) return false;
         sink.onJudged?.(connection);
-        return sink.count(connection);
+        return sink.count(connection, record);
       },
       record: (record) => sink.record(record),
     },

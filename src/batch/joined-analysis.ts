@@ -71,10 +71,11 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
     if (FINDINGS.has(judged.verdict)) tally.findings++;
     if (!sink.scope(judged)) return;
     sink.onJudged?.(judged);
-    if (!sink.count(judged)) return;
-    const full = record();
-    const joined: JoinedConnectionRecord = { ...full, sources: sourcesOf(full, sources) };
-    sink.record(joined);
+    const joined = (): JoinedConnectionRecord => {
+      const full = record();
+      return { ...full, sources: sourcesOf(full, sources) };
+    };
+    if (sink.count(judged, joined)) sink.record(joined());
   });
   const { decoder, flows } = stages;
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CaptureFacts } from '../report/model.js';
+import type { ListingPartial } from '../report/listing.js';
 import type { ReportPartial } from '../report/report-builder.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { TaskQueue, type FileTask } from './task-queue.js';
@@ -12,8 +13,8 @@ export interface PoolHooks {
   started(index: number): void;
   progress(index: number, rawBytesRead: number, rawSize: number, frames: number): void;
   records(index: number, records: ConnectionRecord[]): void;
-  /** The file's facts, and its figures (null when the worker failed and the facts are an error row). */
-  done(index: number, facts: CaptureFacts, partial: ReportPartial | null): void;
+  /** The file's facts, and its figures and listing (null when the worker failed and the facts are an error row). */
+  done(index: number, facts: CaptureFacts, partial: ReportPartial | null, listing: ListingPartial | null): void;
 }
 
 /** After a stop, how long workers get to hand back what they read before they are terminated. */
@@ -84,12 +85,12 @@ export function runWorkerPool(queue: TaskQueue | readonly FileTask[], workers: n
             hooks.records(message.index, JSON.parse(message.json) as ConnectionRecord[]);
             return;
           case 'done':
-            hooks.done(message.index, message.facts, message.partial);
+            hooks.done(message.index, message.facts, message.partial, message.listing);
             give(worker);
             return;
           case 'failed': {
             const task = running.get(worker);
-            if (task) hooks.done(task.index, failedCapture(task.path, `${task.path}: internal error while analysing: ${message.message}`), null);
+            if (task) hooks.done(task.index, failedCapture(task.path, `${task.path}: internal error while analysing: ${message.message}`), null, null);
             give(worker);
             return;
           }
@@ -103,7 +104,7 @@ export function runWorkerPool(queue: TaskQueue | readonly FileTask[], workers: n
         running.delete(worker);
         if (task) {
           const why = aborted && failure === null ? 'reading was interrupted and the worker did not answer in time' : `internal error while analysing: ${failure ?? `the worker exited with code ${code}`}`;
-          hooks.done(task.index, failedCapture(task.path, `${task.path}: ${why}`), null);
+          hooks.done(task.index, failedCapture(task.path, `${task.path}: ${why}`), null, null);
           if (!aborted && tasks.length > 0) start();
         }
         finishIfIdle();

@@ -1,4 +1,5 @@
 import type { CaptureFacts } from '../report/model.js';
+import type { ListingPartial } from '../report/listing.js';
 import type { ReportPartial } from '../report/report-builder.js';
 import type { AnalysisSettings } from './analysis-settings.js';
 import type { ConnectionFilterSpec } from './filter-spec.js';
@@ -15,6 +16,11 @@ export interface WorkerSetup {
   filter: ConnectionFilterSpec;
   /** Send the records of listed connections (false when nobody would use them). */
   records: boolean;
+  /**
+   * Rows per verdict when the run gathers a listing (table, markdown, HTML) instead of every record:
+   * the worker then sends its file's ListingPartial with 'done' and no 'records'. Null otherwise.
+   */
+  listLimit: number | null;
 }
 
 export type ToWorker = { type: 'analyze'; index: number; path: string } | { type: 'abort' };
@@ -29,6 +35,6 @@ export type FromWorker =
    */
   | { type: 'records'; index: number; json: string }
   /** The file is done; every 'records' message of it came before this one. */
-  | { type: 'done'; index: number; facts: CaptureFacts; partial: ReportPartial }
+  | { type: 'done'; index: number; facts: CaptureFacts; partial: ReportPartial; listing: ListingPartial | null }
   /** Something went wrong outside the capture reading (which never throws): a bug, reported as the file's error. */
   | { type: 'failed'; index: number; message: string };

@@ -4,10 +4,13 @@ import { analyze, defaultJobs, type AnalyzeOptions } from '../pipeline/analyze.j
 import { VERSION } from '../pipeline/version.js';
 import { ndjsonLine, ndjsonSummaryLine } from '../report/format-ndjson.js';
 import { FORMATS, type Format } from '../report/formats.js';
+import { ListingBuilder, type Listing } from '../report/listing.js';
 import type { Report } from '../report/model.js';
+import { RecordSpill } from '../report/record-spill.js';
 import { renderReport, type RenderOptions } from '../report/render.js';
+import { isListingFormat, recordText, reportTexts } from '../report/streamed-formats.js';
 import { FINDINGS, type Verdict } from '../verdict/types.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { batched, writeFileAtomic } from './atomic-write.js';
 import { parseFormat, parsePort, parsePositiveInteger, parseSeconds, parseVerdicts, UsageError } from './cli-options.js';
 import { ProgressLine } from './progress.js';
 import { colourWanted, progressWanted } from './terminal.js';
@@ -171,7 +174,12 @@ async function runAnalysis(inputs: string[], opts: AnalysisOptions): Promise<num
   process.on('SIGINT', onSigint);
 
   const progress = opts.progress && progressWanted(process.stderr) ? new ProgressLine(process.stderr) : null;
+  // Memory must not grow with the number of connections listed: ndjson to stdout is written as records
+  // come, the other formats that list every connection keep them on disk until the end, and the table,
+  // markdown and HTML reports keep only the rows and examples they show.
   const streaming = out.format === 'ndjson' && opts.output === undefined;
+  const spill = isListingFormat(out.format) && !streaming ? new RecordSpill(recordText(out.format)) : null;
+  const listing = isListingFormat(out.format) ? null : new ListingBuilder(out.limit);
   const options: AnalyzeOptions = {
     slowCloseSeconds: parseSeconds(opts.slowClose, '--slow-close'),
     finAckTimeoutSeconds: parseSeconds(opts.finTimeout, '--fin-timeout'),
@@ -181,16 +189,21 @@ async function runAnalysis(inputs: string[], opts: AnalysisOptions): Promise<num
     jobs: opts.jobs !== undefined ? parsePositiveInteger(opts.jobs, '--jobs') : defaultJobs(),
     join: opts.join === true,
     shard: opts.shard !== undefined ? parseShard(opts.shard) : undefined,
-    // ndjson to stdout streams: records are written as verdicts are made and not kept.
-    stream: streaming,
+    stream: true,
+    listing: listing ?? undefined,
     signal: controller.signal,
     onBatchProgress: progress === null ? undefined : (p): void => progress.update(p),
-    onConnection: (record) => {
-      if (streaming) {
-        progress?.clear();
-        process.stdout.write(ndjsonLine(record));
-      }
-    },
+    onConnection:
+      listing !== null
+        ? undefined
+        : (record): void => {
+            if (spill !== null) {
+              spill.add(record);
+              return;
+            }
+            progress?.clear();
+            process.stdout.write(ndjsonLine(record));
+          },
     onCapture: (facts) => {
       if (facts.error !== null) {
         progress?.clear();
@@ -200,13 +213,19 @@ async function runAnalysis(inputs: string[], opts: AnalysisOptions): Promise<num
   };
   let report: Report;
   try {
-    report = await analyze(inputs, options);
+    try {
+      report = await analyze(inputs, options);
+    } finally {
+      progress?.clear();
+      process.off('SIGINT', onSigint);
+    }
+    if (streaming) process.stdout.write(ndjsonSummaryLine(report));
+    else if (spill !== null && isListingFormat(out.format)) {
+      if (!(await printTexts(reportTexts(out.format, report, spill.texts()), opts))) return EXIT_BAD_INPUT;
+    } else if (!(await print(report, out, opts, listing?.build()))) return EXIT_BAD_INPUT;
   } finally {
-    progress?.clear();
-    process.off('SIGINT', onSigint);
+    spill?.remove();
   }
-  if (streaming) process.stdout.write(ndjsonSummaryLine(report));
-  else if (!(await print(report, out, opts))) return EXIT_BAD_INPUT;
   if (report.captures.some((c) => c.error !== null)) return EXIT_BAD_INPUT;
   return out.failOn !== null && failOnMatched(report, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -237,20 +256,24 @@ async function runMerge(paths: string[], opts: OutputOptions): Promise<number> {
 }
 
 /** Renders the report to stdout or, atomically, to -o; false when the file could not be written. */
-async function print(report: Report, out: Output, opts: OutputOptions): Promise<boolean> {
+async function print(report: Report, out: Output, opts: OutputOptions, listing?: Listing): Promise<boolean> {
   const render: RenderOptions = {
     color: opts.output === undefined && colourWanted(process.stdout),
     width: 100,
     limit: out.limit,
     all: opts.all === true,
   };
-  const text = renderReport(out.format, report, render);
+  return printTexts([renderReport(out.format, report, render, listing)], opts);
+}
+
+/** Writes the report's text, given in pieces, to stdout or atomically to -o; false when the file could not be written. */
+async function printTexts(texts: Iterable<string>, opts: OutputOptions): Promise<boolean> {
   if (opts.output === undefined) {
-    await writeStdout(text);
+    for (const chunk of batched(texts)) await writeStdout(chunk);
     return true;
   }
   try {
-    await writeFileAtomic(opts.output, text);
+    await writeFileAtomic(opts.output, texts);
     return true;
   } catch (error) {
     process.stderr.write(`closetrace: cannot write ${opts.output}: ${(error as Error).message}\n`);

@@ -23,8 +23,11 @@ export interface CaptureAnalysisOptions {
 
 /** Where judged connections go. Records are costly (text, evidence, ladder), so they are made on request. */
 export interface ConnectionSink {
-  /** Every connection, as soon as it is judged. Return true to get its full record. */
-  judged(connection: JudgedConnection): boolean;
+  /**
+   * Every connection, as soon as it is judged. Return true to get its full record through record(); or
+   * call `record` (only during this call) to make it yourself.
+   */
+  judged(connection: JudgedConnection, record: () => ConnectionRecord): boolean;
   record(record: ConnectionRecord): void;
 }
 
@@ -36,7 +39,7 @@ export interface ConnectionSink {
 export async function analyzeCapture(file: string, sink: ConnectionSink | ((record: ConnectionRecord) => void), options: CaptureAnalysisOptions = {}): Promise<CaptureFacts> {
   const target: ConnectionSink = typeof sink === 'function' ? { judged: () => true, record: sink } : sink;
   const stages = new AnalysisStages(file, options, (judged, record) => {
-    if (target.judged(judged)) target.record(record());
+    if (target.judged(judged, record)) target.record(record());
   });
   const onFrame = (frame: Frame): void => stages.frame(frame);
   const read = await readCapture(file, onFrame, { signal: options.signal, onProgress: options.onProgress, stdin: options.stdin });

@@ -7,6 +7,7 @@ import { BatchOptionError } from '../batch/errors.js';
 import { checkFilterSpec, filterPredicates, type ConnectionFilterSpec } from '../batch/filter-spec.js';
 import { joinedCaptureName } from '../batch/joined-analysis.js';
 import { checkShard, inShard, type ShardSpec } from '../batch/shard.js';
+import type { ListingBuilder } from '../report/listing.js';
 import type { CaptureFacts, Report } from '../report/model.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
@@ -48,6 +49,12 @@ export interface AnalyzeOptions {
   onConnection?: (record: ConnectionRecord) => void;
   /** Build records for listed connections but do not keep them in the report (ndjson streaming). */
   stream?: boolean;
+  /**
+   * Gather what the table, markdown and HTML reports show (per verdict the first rows, examples, chart
+   * figures) into this builder, making records only for connections that may be shown; `connections`
+   * stays empty. Memory then does not grow with the number of findings. Render with its build().
+   */
+  listing?: ListingBuilder;
   /** Called when a capture has been read, in input order whatever `jobs` is. */
   onCapture?: (facts: CaptureFacts) => void;
   /** Progress of each file being read (with jobs > 1, several files interleave). */
@@ -124,7 +131,8 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     filter: options.filter ?? { all: options.all },
     onJudged: options.onJudged,
     onConnection: options.onConnection,
-    stream: options.stream === true,
+    stream: options.stream === true || options.listing !== undefined,
+    listing: options.listing ?? null,
     onCapture: options.onCapture,
     onFileProgress:
       onProgress === undefined

@@ -7,23 +7,22 @@ import { humanDuration } from '../verdict/time-format.js';
 import type { ConnectionRecord, Verdict } from '../verdict/types.js';
 import { html } from './html-escape.js';
 import { streamLabel, type RowContext } from './row-columns.js';
-import { dateClock, epochSeconds } from './time-text.js';
+import { dateClock } from './time-text.js';
 import { verdictColour } from './verdict-palette.js';
 import { REPORT_ORDER } from './verdict-order.js';
+import { MAX_STUCK_BARS, type Listing } from './listing.js';
 
 const WIDTH = 760;
-/** Up to this many close-waits get a bar each; more become a histogram. */
-const MAX_BARS = 24;
 
 function svgOpen(height: number, label: string): string {
   return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${html(label)}"><title>${html(label)}</title>`;
 }
 
 /** Stuck time of each close-wait, longest first; '' without close-waits. */
-export function stuckChart(records: readonly ConnectionRecord[], ctx: RowContext): string {
-  const stuck = records.filter((r) => r.verdict === 'close-wait' && r.stuckSeconds !== null).sort((a, b) => (b.stuckSeconds ?? 0) - (a.stuckSeconds ?? 0));
-  if (stuck.length === 0) return '';
-  return stuck.length <= MAX_BARS ? stuckBars(stuck, ctx) : stuckHistogram(stuck.map((r) => r.stuckSeconds ?? 0));
+export function stuckChart(listing: Listing, ctx: RowContext): string {
+  const count = listing.stuckSeconds.length;
+  if (count === 0) return '';
+  return count <= MAX_STUCK_BARS ? stuckBars(listing.longestStuck, ctx) : stuckHistogram(listing.stuckSeconds);
 }
 
 function stuckBars(stuck: readonly ConnectionRecord[], ctx: RowContext): string {
@@ -116,9 +115,9 @@ function niceStep(raw: number): number {
 }
 
 /** Connections ending per time bucket, stacked by verdict; '' when nothing ended. */
-export function closesChart(records: readonly ConnectionRecord[]): string {
-  // Open connections did not end: their `end` is only their last packet.
-  const ends = records.filter((r) => r.verdict !== 'open').map((r) => ({ verdict: r.verdict, t: epochSeconds(r.end) })).filter((e) => Number.isFinite(e.t));
+export function closesChart(listing: Listing): string {
+  // Open connections did not end (their `end` is only their last packet): the listing leaves them out.
+  const ends = listing.ends.map((e) => ({ verdict: e.verdict, t: e.end }));
   if (ends.length === 0) return '';
   let t0 = Number.POSITIVE_INFINITY;
   let t1 = Number.NEGATIVE_INFINITY;

@@ -11,6 +11,7 @@ import { closesChart, stuckChart } from './charts-svg.js';
 import { html, htmlProse } from './html-escape.js';
 import { HTML_STYLE } from './html-style.js';
 import { ladderSvg } from './ladder-svg.js';
+import { listingOf, type Listing } from './listing.js';
 import type { Report } from './model.js';
 import type { RenderOptions } from './render.js';
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
@@ -20,8 +21,8 @@ import { timeSpan } from './time-text.js';
 import { verdictColour } from './verdict-palette.js';
 import { severity } from './verdict-order.js';
 
-export function renderHtml(report: Report, options: RenderOptions): string {
-  const s = reportSections(report, options);
+export function renderHtml(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
+  const s = reportSections(report, listing, options);
   const several = report.captures.length > 1;
   const title = `closetrace report: ${report.summary.findings} finding${report.summary.findings === 1 ? '' : 's'} in ${report.summary.connections} connections`;
   const body = [
@@ -29,7 +30,7 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     nav(s),
     captures(report, s),
     summary(report, s),
-    charts(report, s),
+    charts(listing, s),
     services(s, options.all),
     ...s.verdicts.map((v) => verdictSection(v, s, several)),
     `<footer>Made with closetrace ${html(report.generator.version)} · times are UTC · Wireshark: <code>tcp.stream eq N</code> shows a connection</footer>`,
@@ -146,9 +147,9 @@ function summary(report: Report, s: ReportSections): string {
   return out.join('\n');
 }
 
-function charts(report: Report, s: ReportSections): string {
-  const stuck = stuckChart(report.connections, s.ctx);
-  const closes = closesChart(report.connections);
+function charts(listing: Listing, s: ReportSections): string {
+  const stuck = stuckChart(listing, s.ctx);
+  const closes = closesChart(listing);
   if (stuck === '' && closes === '') return '';
   const out = ['<section id="charts">', '<h2>Charts</h2>'];
   if (stuck !== '') out.push(`<h3>Time stuck in CLOSE_WAIT</h3>`, `<figure>${stuck}<figcaption>How long each close-wait had been stuck when the capture ended.</figcaption></figure>`);

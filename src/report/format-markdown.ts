@@ -8,6 +8,7 @@ import { adviceFor, resetCauseAdvice } from './advice.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
 import { ladderText } from './ladder-text.js';
 import { mdCode, mdFence, mdTable, mdText } from './markdown-escape.js';
+import { listingOf, type Listing } from './listing.js';
 import type { Report } from './model.js';
 import type { RenderOptions } from './render.js';
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
@@ -15,8 +16,8 @@ import { rowColumns } from './row-columns.js';
 import { serviceCounts, serviceCountText } from './service-text.js';
 import { timeSpan } from './time-text.js';
 
-export function renderMarkdown(report: Report, options: RenderOptions): string {
-  const s = reportSections(report, options);
+export function renderMarkdown(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
+  const s = reportSections(report, listing, options);
   const blocks = [
     intro(report),
     captures(report, s),

@@ -6,6 +6,7 @@
 import type { Verdict } from '../verdict/types.js';
 import { adviceFor } from './advice.js';
 import { painter, type Painter } from './ansi.js';
+import { listingOf, type Listing } from './listing.js';
 import type { CaptureFacts, Report } from './model.js';
 import type { RenderOptions } from './render.js';
 import { findingsText, skippedText } from './capture-text.js';
@@ -15,15 +16,15 @@ import { listedServices, serviceCounts, serviceCountText } from './service-text.
 import { renderTextTable, type TextColumn } from './text-table.js';
 import { printable, truncateMiddle, wrap } from './text-width.js';
 import { timeSpan } from './time-text.js';
-import { groupByVerdict, isFinding, REPORT_ORDER } from './verdict-order.js';
+import { isFinding, REPORT_ORDER } from './verdict-order.js';
 
-export function renderTable(report: Report, options: RenderOptions): string {
+export function renderTable(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const paint = painter(options.color);
   const blocks = [
     title(report, paint),
     captures(report, options, paint),
     verdictCounts(report, options, paint),
-    ...findings(report, options, paint),
+    ...findings(report, listing, options, paint),
     services(report, options, paint),
   ].filter((b) => b !== '');
   return `${blocks.join('\n\n')}\n`;
@@ -102,16 +103,16 @@ function verdictCounts(report: Report, options: RenderOptions, paint: Painter): 
   return out.join('\n');
 }
 
-function findings(report: Report, options: RenderOptions, paint: Painter): string[] {
+function findings(report: Report, listing: Listing, options: RenderOptions, paint: Painter): string[] {
   const ctx = rowContext(report);
   let inferred = false;
-  const blocks = groupByVerdict(report.connections).map(({ verdict, records }) => {
+  const blocks = listing.verdicts.map(({ verdict, count, shown }) => {
     const columns = rowColumns(verdict);
-    const { shown, hidden } = capRows(records, options.limit);
+    const hidden = count - shown.length;
     inferred ||= shown.some((r) => r.roleInferred && r.endpoint !== null);
     const rows = shown.map((r) => columns.map((c) => printable(c.cell(r, ctx))));
     const out = [
-      ...heading(verdict, records.length, options.width, paint),
+      ...heading(verdict, count, options.width, paint),
       renderTextTable(columns, rows, { width: options.width, headStyle: (t) => paint.style(t, 'bold') }),
     ];
     if (hidden > 0) out.push(paint.style(moreText(hidden, options.all), 'dim'));

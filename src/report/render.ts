@@ -5,6 +5,7 @@ import { renderJson } from './format-json.js';
 import { renderMarkdown } from './format-markdown.js';
 import { renderNdjson } from './format-ndjson.js';
 import { renderTable } from './format-table.js';
+import type { Listing } from './listing.js';
 import type { Report } from './model.js';
 
 export interface RenderOptions {
@@ -18,18 +19,23 @@ export interface RenderOptions {
   all: boolean;
 }
 
-export function renderReport(format: Format, report: Report, options: RenderOptions): string {
+/**
+ * Renders a report. The table, markdown and HTML formats show a Listing of the connections: pass the
+ * one gathered while analysing (then `report.connections` is not read), or it is made from
+ * `report.connections`.
+ */
+export function renderReport(format: Format, report: Report, options: RenderOptions, listing?: Listing): string {
   switch (format) {
     case 'json':
       return renderJson(report);
     case 'ndjson':
       return renderNdjson(report);
     case 'table':
-      return renderTable(report, options);
+      return renderTable(report, options, listing);
     case 'markdown':
-      return renderMarkdown(report, options);
+      return renderMarkdown(report, options, listing);
     case 'html':
-      return renderHtml(report, options);
+      return renderHtml(report, options, listing);
     case 'csv':
       return renderCsv(report);
   }

@@ -4,16 +4,14 @@
  * ladder) to show. The formats only decide how it looks.
  */
 import type { ConnectionRecord, Verdict } from '../verdict/types.js';
-import { adviceFor, isResetCause, RESET_CAUSES, type Advice, type ResetCause } from './advice.js';
+import { adviceFor, type Advice, type ResetCause } from './advice.js';
+import type { Listing } from './listing.js';
 import type { CaptureFacts, Report, ServiceSummary } from './model.js';
 import type { RenderOptions } from './render.js';
 import { capRows, moreText } from './row-cap.js';
 import { rowContext, type RowContext } from './row-columns.js';
 import { listedServices } from './service-text.js';
-import { groupByVerdict, isFinding, REPORT_ORDER } from './verdict-order.js';
-
-/** Examples with a ladder diagram per verdict. */
-const EXAMPLES_PER_VERDICT = 3;
+import { isFinding, REPORT_ORDER } from './verdict-order.js';
 
 export interface CaptureEntry {
   /** 1-based, as in `2:26` stream labels; null with a single capture. */
@@ -48,7 +46,7 @@ export interface ReportSections {
   verdicts: VerdictSection[];
 }
 
-export function reportSections(report: Report, options: RenderOptions): ReportSections {
+export function reportSections(report: Report, listing: Listing, options: RenderOptions): ReportSections {
   const numbered = report.captures.length > 1;
   const captureList = capRows(
     report.captures.map((facts, i) => ({ index: numbered ? i + 1 : null, facts })),
@@ -65,33 +63,17 @@ export function reportSections(report: Report, options: RenderOptions): ReportSe
     otherCounts: present.filter((c) => !options.all && !isFinding(c.verdict)),
     services: serviceList.shown,
     hiddenServices: serviceList.hidden,
-    verdicts: groupByVerdict(report.connections).map(({ verdict, records }) => {
-      const { shown, hidden } = capRows(records, options.limit);
+    verdicts: listing.verdicts.map((v) => {
+      const hidden = v.count - v.shown.length;
       return {
-        verdict,
-        advice: adviceFor(verdict),
-        count: records.length,
-        shown,
+        verdict: v.verdict,
+        advice: adviceFor(v.verdict),
+        count: v.count,
+        shown: v.shown,
         more: hidden > 0 ? moreText(hidden, options.all) : null,
-        causes: verdict === 'reset' ? resetCauses(records) : [],
-        examples: exampleRecords(records),
+        causes: v.causes,
+        examples: v.examples,
       };
     }),
   };
-}
-
-function resetCauses(records: readonly ConnectionRecord[]): { cause: ResetCause; count: number }[] {
-  return RESET_CAUSES.map((cause) => ({ cause, count: records.filter((r) => isResetCause(r.cause) && r.cause === cause).length })).filter(
-    (c) => c.count > 0,
-  );
-}
-
-/**
- * The first records with a ladder, in list order, except that an idle close-wait (a leak) comes before
- * one still sending (possibly a half-close that was not finished): the example should show the problem.
- */
-function exampleRecords(records: readonly ConnectionRecord[]): ConnectionRecord[] {
-  const withLadder = records.filter((r) => r.ladder.length > 0);
-  const rank = (r: ConnectionRecord): number => (r.verdict === 'close-wait' && r.activity === 'sending' ? 1 : 0);
-  return [...withLadder].sort((a, b) => rank(a) - rank(b)).slice(0, EXAMPLES_PER_VERDICT);
 }

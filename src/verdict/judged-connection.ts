@@ -99,6 +99,12 @@ export class JudgedConnection implements ConnectionSummary {
     return this.serverText;
   }
 
+  /** late-fin-reset, slow-close: how long the endpoint took to send its FIN, at the capture's precision. */
+  get delaySeconds(): number | null {
+    const delay = this.judgement.delaySeconds;
+    return delay === null ? null : secondsBetween(0, 0, 0, Math.round(delay * 1e9), this.precision);
+  }
+
   /** close-wait: seconds from the ACK of the peer's FIN to the end of the observation. */
   get stuckSeconds(): number | null {
     const since = this.judgement.since;

@@ -6,7 +6,7 @@ import { describeIcmp } from './icmp-errors.js';
 import { judge, type Thresholds } from './judge.js';
 import { JudgedConnection } from './judged-connection.js';
 import { clientDirection } from './roles.js';
-import { isoTime, secondsBetween } from './time-format.js';
+import { isoTime } from './time-format.js';
 import { ladderSteps } from './ladder-steps.js';
 import { FINDINGS, type ConnectionRecord, type EndReason, type Side } from './types.js';
 
@@ -40,7 +40,6 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
   const sideOf = (dir: number): Side => judged.sideOf(dir);
   const addressOf = (dir: number): string => (dir === clientDir ? judged.client : judged.server);
   const time = (seconds: number, nanos: number): string => isoTime(seconds, nanos, precision);
-  const round = (value: number | null): number | null => (value === null ? null : secondsBetween(0, 0, 0, Math.round(value * 1e9), precision));
   const client = conn.ends[clientDir];
   const server = conn.ends[clientDir ^ 1];
   return {
@@ -55,7 +54,7 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
     confidence: j.confidence,
     since: j.since === null ? null : time(j.since.seconds, j.since.nanos),
     stuckSeconds: judged.stuckSeconds,
-    delaySeconds: round(j.delaySeconds),
+    delaySeconds: judged.delaySeconds,
     activity: j.activity,
     fromState: j.fromState,
     bytesDiscarded: j.bytesDiscarded,

@@ -9,6 +9,18 @@ export function isoTime(seconds: number, nanos: number, precision: number): stri
   return `${whole}.${fraction}Z`;
 }
 
+/**
+ * The instant isoTime() prints, as seconds since 1970: the whole seconds plus the printed fraction,
+ * computed so that it equals parsing that text back (digits / 10^precision and the decimal text round
+ * to the same double), without making the text.
+ */
+export function isoEpochSeconds(seconds: number, nanos: number, precision: number): number {
+  const whole = Number.isFinite(seconds) ? Math.floor(seconds) : 0;
+  if (precision <= 0) return whole;
+  const digits = Math.min(precision, 9);
+  return whole + Math.floor(nanos / 10 ** (9 - digits)) / 10 ** digits;
+}
+
 /** Seconds between two instants, rounded to the capture's precision. */
 export function secondsBetween(fromSeconds: number, fromNanos: number, toSeconds: number, toNanos: number, precision: number): number {
   const value = toSeconds - fromSeconds + (toNanos - fromNanos) / 1e9;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { closesChart, stuckChart } from '../../src/report/charts-svg.js';
 import { renderHtml } from '../../src/report/format-html.js';
 import { ladderSvg } from '../../src/report/ladder-svg.js';
+import { listingOf } from '../../src/report/listing.js';
 import { rowContext } from '../../src/report/row-columns.js';
 import { capture, corpusReport, everyVerdict, HOSTILE_FILE, ladderRecords, OPTIONS, record, report } from './fixtures.js';
 
@@ -82,13 +83,13 @@ describe('SVG ladders and charts', () => {
   it('turns many close-waits into a histogram and leaves open connections out of the closes chart', () => {
     const many = Array.from({ length: 40 }, (_, i) => record({ stream: i, stuckSeconds: i < 30 ? 3 : 400 }));
     const ctx = rowContext(report(many));
-    const histogram = stuckChart(many, ctx);
+    const histogram = stuckChart(listingOf(many, 20), ctx);
     expect(histogram).toContain('Histogram of time stuck in CLOSE_WAIT (40 connections)');
     expect(histogram).toContain('>1-5 s</text>');
     expect(histogram).toContain('>5-15 min</text>');
-    expect(stuckChart([record({ verdict: 'orderly' })], ctx)).toBe('');
-    expect(closesChart([record({ verdict: 'open' })])).toBe('');
-    const closes = closesChart(everyVerdict());
+    expect(stuckChart(listingOf([record({ verdict: 'orderly' })], 20), ctx)).toBe('');
+    expect(closesChart(listingOf([record({ verdict: 'open' })], 20))).toBe('');
+    const closes = closesChart(listingOf(everyVerdict(), 20));
     expect(closes).toContain('<title>1 refused</title>');
     expect(closes).not.toContain('>open</text>');
   });

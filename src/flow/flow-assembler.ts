@@ -18,7 +18,14 @@ export interface FlowOptions {
   retiredSeconds: number;
 }
 
-export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: 1_000_000, graceSeconds: 5, maxRetired: 1_000_000, retiredSeconds: 3600 };
+/**
+ * Retired flows are kept an hour (a RST storm or keepalives on a dead 4-tuple can go on for hours with
+ * minutes between packets, and tshark keeps them in one stream), but at most 131,072 of them (10 MB;
+ * over a minute of history at 2,000 new connections a second), oldest dropped first, so memory is
+ * bounded however long the capture. A packet for a judged 4-tuple dropped from that history, without a
+ * SYN, starts a stream of its own where tshark would still use the old one.
+ */
+export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: 1_000_000, graceSeconds: 5, maxRetired: 131_072, retiredSeconds: 3600 };
 
 /**
  * The next stage, as the flow stage sees it. Per-connection state is kept by the next stage under the

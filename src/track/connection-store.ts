@@ -1,7 +1,7 @@
 import { BlockPool } from './block-pool.js';
 import type { IcmpEvent, RstEvent } from './evidence.js';
 import { HISTORY_PACKED } from './history-letters.js';
-import { C, CD, D, E, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
+import { C, CD, CHUNK_BITS, CHUNK_SLOTS, D, E, FLOAT_STRIDE, floatBase, INT_STRIDE, intBase } from './layout.js';
 import { TcpState } from './tcp-state.js';
 
 /**
@@ -65,19 +65,22 @@ function finClass(events: number): number {
 }
 
 /**
- * Every tracked connection's state, struct-of-arrays: connection `slot` owns ints
- * [slot * INT_STRIDE, +INT_STRIDE), floats [slot * FLOAT_STRIDE, +FLOAT_STRIDE) and a ladder ring.
- * The flow stage hands out slots and reuses them once a connection is judged, so the arrays grow with
- * the number of connections open at once, never with the size of the capture, and a packet's update
- * touches a few cache lines and allocates nothing. Evidence only closing connections need (the close
- * part of the ladder, the FIN list) lives in blocks of int32 pools, taken when the close begins and
- * given back when the slot is reused; RST and ICMP events, rarer still, are objects in per-slot lists.
+ * Every tracked connection's state, struct-of-arrays in chunks of CHUNK_SLOTS slots: connection `slot`
+ * owns ints [intBase(slot), +INT_STRIDE) of intsOf(slot), floats [floatBase(slot), +FLOAT_STRIDE) of
+ * floatsOf(slot) and a ladder ring in laddersOf(slot). The flow stage hands out slots, lowest first,
+ * and reuses them once a connection is judged; a chunk is allocated when one of its slots is first
+ * opened. So memory follows the number of connections open at once, never the size of the capture,
+ * growing never copies live state, and a packet's update touches a few cache lines and allocates
+ * nothing. Evidence only closing connections need (the close part of the ladder, the FIN list) lives
+ * in blocks of int32 pools, taken when the close begins and given back when the slot is reused; RST
+ * and ICMP events, rarer still, are objects in per-slot lists.
  */
 export class ConnectionStore {
-  ints = new Int32Array(0);
-  floats = new Float64Array(0);
+  private readonly intChunks: Int32Array[] = [];
+  private readonly floatChunks: Float64Array[] = [];
   /** Ladder head and ring, int32 fields (seconds relative to the connection's first packet). */
-  ladder = new Int32Array(0);
+  private readonly ladderChunks: Int32Array[] = [];
+  /** Slots the flow stage may hand out (chunks exist only for those used so far). */
   capacity = 0;
   /** Close part of the ladder: LADDER_CLOSE packets of LADDER_FIELDS (C.CloseBlock). */
   readonly closePool = new BlockPool(LADDER_CLOSE * LADDER_FIELDS);
@@ -88,48 +91,69 @@ export class ConnectionStore {
   /** Zeek history letters beyond the ones packed in the int block (see history-letters.ts). */
   readonly historyOverflow = new Map<number, string>();
 
-  /** Makes room for slots [0, capacity), keeping the state of the existing ones. */
+  /** The int chunk holding `slot` (its fields start at intBase(slot)). */
+  intsOf(slot: number): Int32Array {
+    return this.intChunks[slot >> CHUNK_BITS];
+  }
+
+  /** The float chunk holding `slot` (its fields start at floatBase(slot)). */
+  floatsOf(slot: number): Float64Array {
+    return this.floatChunks[slot >> CHUNK_BITS];
+  }
+
+  /** The ladder chunk holding `slot` (see ladder.ts). */
+  laddersOf(slot: number): Int32Array {
+    return this.ladderChunks[slot >> CHUNK_BITS];
+  }
+
+  /** Bytes of state allocated (chunks and pools), for the benchmark. */
+  get bytes(): number {
+    const chunk = CHUNK_SLOTS * (INT_STRIDE * 4 + FLOAT_STRIDE * 8 + (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS * 4);
+    return this.intChunks.length * chunk + this.closePool.data.byteLength + this.finPools.reduce((n, p) => n + p.data.byteLength, 0);
+  }
+
+  /** Slots [0, capacity) may now be opened; their chunks are made on first use. */
   grow(capacity: number): void {
-    if (capacity <= this.capacity) return;
-    const ints = new Int32Array(capacity * INT_STRIDE);
-    ints.set(this.ints);
-    // New slots hold no blocks yet (open() gives back the previous occupant's).
-    for (let slot = this.capacity; slot < capacity; slot++) ints.set(INT_TEMPLATE, slot * INT_STRIDE);
-    const floats = new Float64Array(capacity * FLOAT_STRIDE);
-    floats.set(this.floats);
-    const ladder = new Int32Array(capacity * (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS);
-    ladder.set(this.ladder);
-    this.ints = ints;
-    this.floats = floats;
-    this.ladder = ladder;
-    for (let slot = this.capacity; slot < capacity; slot++) {
-      this.resets.push([]);
-      this.icmp.push([]);
-    }
-    this.capacity = capacity;
+    if (capacity > this.capacity) this.capacity = capacity;
   }
 
   /** A new connection in `slot`: the previous occupant's blocks go back, every field to its initial value. */
   open(slot: number): void {
-    const c = slot * INT_STRIDE;
-    const I = this.ints;
+    if (slot >= this.capacity) throw new RangeError(`slot ${slot} beyond the store's capacity ${this.capacity}`);
+    while (this.intChunks.length <= slot >> CHUNK_BITS) this.addChunk();
+    const c = intBase(slot);
+    const I = this.intsOf(slot);
     if (I[c + C.CloseBlock] >= 0) this.closePool.release(I[c + C.CloseBlock]);
     const finEvents = I[c + C.FinEvents];
     if (finEvents > 0) this.finPools[finClass(finEvents)].release(I[c + C.FinBlock]);
     if (I[c + C.ZHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
     I.set(INT_TEMPLATE, c);
-    this.floats.set(FLOAT_TEMPLATE, slot * FLOAT_STRIDE);
+    this.floatsOf(slot).set(FLOAT_TEMPLATE, floatBase(slot));
     // Most connections leave these lists empty: only touch the ones that were used.
     if (this.resets[slot].length !== 0) this.resets[slot].length = 0;
     if (this.icmp[slot].length !== 0) this.icmp[slot].length = 0;
   }
 
+  private addChunk(): void {
+    const ints = new Int32Array(CHUNK_SLOTS * INT_STRIDE);
+    // Slots never opened hold no blocks (open() gives back the previous occupant's).
+    for (let i = 0; i < CHUNK_SLOTS; i++) ints.set(INT_TEMPLATE, i * INT_STRIDE);
+    this.intChunks.push(ints);
+    this.floatChunks.push(new Float64Array(CHUNK_SLOTS * FLOAT_STRIDE));
+    this.ladderChunks.push(new Int32Array(CHUNK_SLOTS * (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS));
+    for (let i = 0; i < CHUNK_SLOTS; i++) {
+      this.resets.push([]);
+      this.icmp.push([]);
+    }
+  }
+
   /** Start of the close-ladder block of `slot`, taken on first use (read closePool.data afterwards). */
   closeBlock(slot: number): number {
-    const c = slot * INT_STRIDE;
-    const block = this.ints[c + C.CloseBlock];
+    const I = this.intsOf(slot);
+    const c = intBase(slot);
+    const block = I[c + C.CloseBlock];
     if (block >= 0) return block;
-    return (this.ints[c + C.CloseBlock] = this.closePool.alloc());
+    return (I[c + C.CloseBlock] = this.closePool.alloc());
   }
 
   /**
@@ -137,8 +161,8 @@ export class ConnectionStore {
    * full. Returns false when the list is full.
    */
   addFin(slot: number, frame: number, dir: number, seconds: number, nanos: number, seq: number, retransmission: boolean): boolean {
-    const c = slot * INT_STRIDE;
-    const I = this.ints;
+    const c = intBase(slot);
+    const I = this.intsOf(slot);
     const n = I[c + C.FinEvents];
     if (n >= MAX_EVENTS) return false;
     let block = I[c + C.FinBlock];
@@ -158,7 +182,7 @@ export class ConnectionStore {
     const o = block + n * FIN_FIELDS;
     data[o + FinField.Frame] = frame;
     data[o + FinField.From] = dir;
-    data[o + FinField.Seconds] = seconds - this.floats[slot * FLOAT_STRIDE + CD.FirstSeconds];
+    data[o + FinField.Seconds] = seconds - this.floatsOf(slot)[floatBase(slot) + CD.FirstSeconds];
     data[o + FinField.Nanos] = nanos;
     data[o + FinField.Seq] = seq;
     data[o + FinField.Retransmission] = retransmission ? 1 : 0;
@@ -169,12 +193,12 @@ export class ConnectionStore {
 
   /** Number of FIN events of `slot`; their fields are at finData(slot)[finBlock(slot) + i * FIN_FIELDS + field]. */
   finCount(slot: number): number {
-    return this.ints[slot * INT_STRIDE + C.FinEvents];
+    return this.intsOf(slot)[intBase(slot) + C.FinEvents];
   }
   finData(slot: number): Int32Array {
-    return this.finPools[finClass(this.ints[slot * INT_STRIDE + C.FinEvents])].data;
+    return this.finPools[finClass(this.intsOf(slot)[intBase(slot) + C.FinEvents])].data;
   }
   finBlock(slot: number): number {
-    return this.ints[slot * INT_STRIDE + C.FinBlock];
+    return this.intsOf(slot)[intBase(slot) + C.FinBlock];
   }
 }

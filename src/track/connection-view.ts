@@ -14,8 +14,8 @@ import {
   F_SEQ_KNOWN,
   F_SYN,
   F_SYN_ACK,
-  FLOAT_STRIDE,
-  INT_STRIDE,
+  floatBase,
+  intBase,
 } from './layout.js';
 import type { TcpState } from './tcp-state.js';
 import { historyText } from './history-letters.js';
@@ -162,6 +162,8 @@ export class ConnectionView {
   readonly ends: [EndpointView, EndpointView] = [new EndpointView(), new EndpointView()];
   private store: ConnectionStore | null = null;
   private slot = 0;
+  private ints: Int32Array = new Int32Array(0);
+  private floats: Float64Array = new Float64Array(0);
   private c = 0;
   private cf = 0;
   private finList: FinEvent[] | null = null;
@@ -169,10 +171,12 @@ export class ConnectionView {
   bind(store: ConnectionStore, slot: number): this {
     this.store = store;
     this.slot = slot;
-    this.c = slot * INT_STRIDE;
-    this.cf = slot * FLOAT_STRIDE;
-    this.ends[0].bind(store.ints, store.floats, this.c, this.cf);
-    this.ends[1].bind(store.ints, store.floats, this.c + 1, this.cf + 1);
+    this.ints = store.intsOf(slot);
+    this.floats = store.floatsOf(slot);
+    this.c = intBase(slot);
+    this.cf = floatBase(slot);
+    this.ends[0].bind(this.ints, this.floats, this.c, this.cf);
+    this.ends[1].bind(this.ints, this.floats, this.c + 1, this.cf + 1);
     this.finList = null;
     return this;
   }
@@ -183,31 +187,31 @@ export class ConnectionView {
   }
 
   get firstSeconds(): number {
-    return this.bound.floats[this.cf + CD.FirstSeconds];
+    return this.floats[this.cf + CD.FirstSeconds];
   }
   get firstNanos(): number {
-    return this.bound.floats[this.cf + CD.FirstNanos];
+    return this.floats[this.cf + CD.FirstNanos];
   }
   get lastSeconds(): number {
-    return this.bound.floats[this.cf + CD.LastSeconds];
+    return this.floats[this.cf + CD.LastSeconds];
   }
   get lastNanos(): number {
-    return this.bound.floats[this.cf + CD.LastNanos];
+    return this.floats[this.cf + CD.LastNanos];
   }
   get packets(): number {
-    return this.bound.ints[this.c + C.Packets];
+    return this.ints[this.c + C.Packets];
   }
   get synFrom(): number {
-    return this.bound.ints[this.c + C.SynFrom];
+    return this.ints[this.c + C.SynFrom];
   }
   get synAckFrom(): number {
-    return this.bound.ints[this.c + C.SynAckFrom];
+    return this.ints[this.c + C.SynAckFrom];
   }
   get finSegments(): number {
-    return this.bound.ints[this.c + C.FinSegments];
+    return this.ints[this.c + C.FinSegments];
   }
   get finsCrossed(): boolean {
-    return this.bound.ints[this.c + C.FinsCrossed] !== 0;
+    return this.ints[this.c + C.FinsCrossed] !== 0;
   }
   /** The RSTs seen (the tracker's own event objects). */
   get resets(): RstEvent[] {

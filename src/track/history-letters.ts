@@ -1,5 +1,5 @@
 import type { ConnectionStore } from './connection-store.js';
-import { C, INT_STRIDE } from './layout.js';
+import { C, intBase } from './layout.js';
 
 /**
  * Zeek's history string, kept as 5-bit letter codes packed in the connection's int block instead of a
@@ -44,8 +44,8 @@ export function addLetter(store: ConnectionStore, slot: number, code: Letter, re
 }
 
 function append(store: ConnectionStore, slot: number, code: number): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   const n = I[c + C.ZHistoryLength]++;
   if (n < PACKED) {
     const w = c + C.ZHistory + ((n / LETTERS_PER_WORD) | 0);
@@ -57,8 +57,8 @@ function append(store: ConnectionStore, slot: number, code: number): void {
 
 /** The history text of a slot. */
 export function historyText(store: ConnectionStore, slot: number): string {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   const n = I[c + C.ZHistoryLength];
   let text = '';
   for (let i = 0; i < Math.min(n, PACKED); i++) {
@@ -69,8 +69,8 @@ export function historyText(store: ConnectionStore, slot: number): string {
 
 /** Replaces the history with `text` (made of history letters). */
 export function setHistory(store: ConnectionStore, slot: number, text: string): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   I[c + C.ZHistoryLength] = 0;
   for (let w = 0; w < HISTORY_WORDS; w++) I[c + C.ZHistory + w] = 0;
   store.historyOverflow.delete(slot);

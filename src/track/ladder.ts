@@ -1,6 +1,6 @@
 import { FIN, RST, type TcpSegment } from '../decode/segment.js';
 import { LADDER_CLOSE, LADDER_FIELDS, LADDER_HEAD, LADDER_RING, type ConnectionStore } from './connection-store.js';
-import { C, CD, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
+import { C, CD, CHUNK_SLOTS, floatBase, intBase } from './layout.js';
 
 /** One packet of a connection's ladder diagram, as recorded (directions are flow directions). */
 export interface LadderPacket {
@@ -16,6 +16,11 @@ export interface LadderPacket {
 
 const ENTRIES = LADDER_HEAD + LADDER_RING;
 
+/** Offset of a slot's ladder head and ring within its chunk (ConnectionStore.laddersOf(slot)). */
+export function ladderBase(slot: number): number {
+  return (slot & (CHUNK_SLOTS - 1)) * ENTRIES * LADDER_FIELDS;
+}
+
 /**
  * Keeps the packets a ladder diagram of the close needs, in fixed space: the first two (the SYN and
  * its answer, anchoring the diagram at time zero), a ring of the latest ones before the close began,
@@ -24,9 +29,9 @@ const ENTRIES = LADDER_HEAD + LADDER_RING;
  * packet so they fit.
  */
 export function recordLadder(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
-  const firstSeconds = store.floats[slot * FLOAT_STRIDE + CD.FirstSeconds];
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
+  const firstSeconds = store.floatsOf(slot)[floatBase(slot) + CD.FirstSeconds];
   let closeCount = I[c + C.CloseCount];
   if (closeCount < 0 && (seg.flags & (FIN | RST)) !== 0) closeCount = I[c + C.CloseCount] = 0;
   if (closeCount >= 0) {
@@ -38,7 +43,7 @@ export function recordLadder(store: ConnectionStore, slot: number, dir: number, 
   }
   const count = I[c + C.LadderCount]++;
   const index = count < LADDER_HEAD ? count : LADDER_HEAD + ((count - LADDER_HEAD) % LADDER_RING);
-  write(store.ladder, (slot * ENTRIES + index) * LADDER_FIELDS, dir, seg, firstSeconds);
+  write(store.laddersOf(slot), ladderBase(slot) + index * LADDER_FIELDS, dir, seg, firstSeconds);
 }
 
 function write(L: Int32Array, o: number, dir: number, seg: TcpSegment, firstSeconds: number): void {
@@ -54,7 +59,7 @@ function write(L: Int32Array, o: number, dir: number, seg: TcpSegment, firstSeco
 /** The recorded packets of a slot in frame order. */
 export function ladderPackets(store: ConnectionStore, slot: number): LadderPacket[] {
   const out: LadderPacket[] = [];
-  const firstSeconds = store.floats[slot * FLOAT_STRIDE + CD.FirstSeconds];
+  const firstSeconds = store.floatsOf(slot)[floatBase(slot) + CD.FirstSeconds];
   const take = (data: ArrayLike<number>, o: number): void => {
     const dirFlags = data[o + 1];
     out.push({
@@ -68,15 +73,16 @@ export function ladderPackets(store: ConnectionStore, slot: number): LadderPacke
       length: data[o + 6],
     });
   };
-  const count = store.ints[slot * INT_STRIDE + C.LadderCount];
-  const base = slot * ENTRIES;
-  for (let n = 0; n < Math.min(count, LADDER_HEAD); n++) take(store.ladder, (base + n) * LADDER_FIELDS);
+  const count = store.intsOf(slot)[intBase(slot) + C.LadderCount];
+  const L = store.laddersOf(slot);
+  const base = ladderBase(slot);
+  for (let n = 0; n < Math.min(count, LADDER_HEAD); n++) take(L, base + n * LADDER_FIELDS);
   for (let n = Math.max(LADDER_HEAD, count - LADDER_RING); n < count; n++) {
-    take(store.ladder, (base + LADDER_HEAD + ((n - LADDER_HEAD) % LADDER_RING)) * LADDER_FIELDS);
+    take(L, base + (LADDER_HEAD + ((n - LADDER_HEAD) % LADDER_RING)) * LADDER_FIELDS);
   }
-  const closeCount = store.ints[slot * INT_STRIDE + C.CloseCount];
+  const closeCount = store.intsOf(slot)[intBase(slot) + C.CloseCount];
   if (closeCount > 0) {
-    const block = store.ints[slot * INT_STRIDE + C.CloseBlock];
+    const block = store.intsOf(slot)[intBase(slot) + C.CloseBlock];
     for (let n = 0; n < closeCount; n++) take(store.closePool.data, block + n * LADDER_FIELDS);
   }
   return out.sort((a, b) => a.frame - b.frame);

@@ -140,3 +140,21 @@ export const enum D {
 /** Int32 and float64 slots per connection (whole cache lines). */
 export const INT_STRIDE = 112;
 export const FLOAT_STRIDE = 32;
+
+/**
+ * Slots per storage chunk. The store allocates its arrays a chunk at a time, when a slot of the chunk
+ * is first used, so memory follows the connections held at once without ever copying the state of
+ * the live ones (a doubled flat array would need both copies at once, and half of it unused).
+ */
+export const CHUNK_BITS = 10;
+export const CHUNK_SLOTS = 1 << CHUNK_BITS;
+
+/** Offset of a slot's int block within its chunk (the chunk is ConnectionStore.intsOf(slot)). */
+export function intBase(slot: number): number {
+  return (slot & (CHUNK_SLOTS - 1)) * INT_STRIDE;
+}
+
+/** Offset of a slot's float block within its chunk (ConnectionStore.floatsOf(slot)). */
+export function floatBase(slot: number): number {
+  return (slot & (CHUNK_SLOTS - 1)) * FLOAT_STRIDE;
+}

@@ -1,7 +1,7 @@
 import { ACK, FIN, type TcpSegment } from '../decode/segment.js';
 import type { ConnectionStore } from './connection-store.js';
 import type { RstEvent, RstShape } from './evidence.js';
-import { D, E, F_ACK_KNOWN, F_FIN, F_FIN_ACKED, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
+import { D, E, F_ACK_KNOWN, F_FIN, F_FIN_ACKED, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, intBase, floatBase } from './layout.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe } from './sequence.js';
 import { TcpState } from './tcp-state.js';
 
@@ -10,12 +10,12 @@ import { TcpState } from './tcp-state.js';
  * done, what it answers, and whether the receiver would act on it. One object per RST segment.
  */
 export function classifyReset(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): RstEvent {
-  const I = store.ints;
-  const Fl = store.floats;
-  const s = slot * INT_STRIDE + dir;
-  const p = slot * INT_STRIDE + (dir ^ 1);
-  const sf = slot * FLOAT_STRIDE + dir;
-  const pf = slot * FLOAT_STRIDE + (dir ^ 1);
+  const I = store.intsOf(slot);
+  const Fl = store.floatsOf(slot);
+  const s = intBase(slot) + dir;
+  const p = intBase(slot) + (dir ^ 1);
+  const sf = floatBase(slot) + dir;
+  const pf = floatBase(slot) + (dir ^ 1);
   const senderFlags = I[s + E.Flags];
   const peerFlags = I[p + E.Flags];
   const senderFin = (senderFlags & F_FIN) !== 0;

@@ -1,7 +1,7 @@
 import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
 import { ConnectionStore, FIN_FIELDS, FinField, MAX_EVENTS } from './connection-store.js';
 import { recordLadder } from './ladder.js';
-import { C, CD, D, E, F_ACK_KNOWN, F_ACKED_PEER_FIN, F_FIN, F_FIN_ACKED, F_FIN_CARRIED_ACK, F_RST, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, FLOAT_STRIDE, INT_STRIDE } from './layout.js';
+import { C, CD, D, E, F_ACK_KNOWN, F_ACKED_PEER_FIN, F_FIN, F_FIN_ACKED, F_FIN_CARRIED_ACK, F_RST, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, intBase, floatBase } from './layout.js';
 import { classifyReset } from './reset-shape.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './sequence.js';
 import { TcpState } from './tcp-state.js';
@@ -19,10 +19,10 @@ export function trackSegment(store: ConnectionStore, slot: number, dir: number, 
     recordIcmp(store, slot, dir, seg);
     return;
   }
-  const I = store.ints;
-  const Fl = store.floats;
-  const c = slot * INT_STRIDE;
-  const cf = slot * FLOAT_STRIDE;
+  const I = store.intsOf(slot);
+  const Fl = store.floatsOf(slot);
+  const c = intBase(slot);
+  const cf = floatBase(slot);
   const s = c + dir;
   const p = c + (dir ^ 1);
   const flags = seg.flags;
@@ -89,15 +89,15 @@ export function trackSegment(store: ConnectionStore, slot: number, dir: number, 
 
 /** Over: reset, or both FINs sent and ACKed (nothing but stray retransmissions can follow). */
 export function isFinished(store: ConnectionStore, slot: number): boolean {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   return I[c + C.RstSegments] > 0 || ((I[c + E.Flags] & F_FIN_ACKED) !== 0 && (I[c + 1 + E.Flags] & F_FIN_ACKED) !== 0);
 }
 
 /** Sequence space and payload accounting, including keepalive probes (which carry no new data). */
 function advanceSequence(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, length: number): void {
-  const I = store.ints;
-  const s = slot * INT_STRIDE + dir;
+  const I = store.intsOf(slot);
+  const s = intBase(slot) + dir;
   const flags = seg.flags;
   const end = seqAdd(seg.seq, length + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0));
   if ((I[s + E.Flags] & F_SEQ_KNOWN) === 0) {
@@ -123,11 +123,11 @@ function advanceSequence(store: ConnectionStore, slot: number, dir: number, seg:
 }
 
 function countPayload(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, fresh: number): void {
-  const I = store.ints;
-  const Fl = store.floats;
-  const s = slot * INT_STRIDE + dir;
-  const p = slot * INT_STRIDE + (dir ^ 1);
-  const sf = slot * FLOAT_STRIDE + dir;
+  const I = store.intsOf(slot);
+  const Fl = store.floatsOf(slot);
+  const s = intBase(slot) + dir;
+  const p = intBase(slot) + (dir ^ 1);
+  const sf = floatBase(slot) + dir;
   I[s + E.PayloadPackets]++;
   Fl[sf + D.PayloadBytes] += fresh;
   Fl[sf + D.LastPayloadTime] = seg.seconds + seg.nanos * 1e-9;
@@ -144,10 +144,10 @@ function countPayload(store: ConnectionStore, slot: number, dir: number, seg: Tc
  * the FIN evidence; it moves no state.
  */
 function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: number, seg: TcpSegment, byRst: boolean): void {
-  const I = store.ints;
-  const Fl = store.floats;
-  const s = slot * INT_STRIDE + dir;
-  const p = slot * INT_STRIDE + (dir ^ 1);
+  const I = store.intsOf(slot);
+  const Fl = store.floatsOf(slot);
+  const s = intBase(slot) + dir;
+  const p = intBase(slot) + (dir ^ 1);
   if (!byRst) {
     if ((I[s + E.Flags] & F_ACK_KNOWN) === 0 || seqGt(ack, I[s + E.HighestAck])) {
       I[s + E.HighestAck] = ack;
@@ -174,7 +174,7 @@ function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: num
   I[p + E.FinAckFrame] = frame;
   I[s + E.Flags] |= F_ACKED_PEER_FIN;
   I[s + E.AckedPeerFinFrame] = frame;
-  const sf = slot * FLOAT_STRIDE + dir;
+  const sf = floatBase(slot) + dir;
   Fl[sf + D.AckedPeerFinTime] = seg.seconds + seg.nanos * 1e-9;
   Fl[sf + D.AckedPeerFinSeconds] = seg.seconds;
   Fl[sf + D.AckedPeerFinNanos] = seg.nanos;
@@ -212,9 +212,9 @@ function acknowledge(store: ConnectionStore, slot: number, dir: number, ack: num
 }
 
 function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, length: number): void {
-  const I = store.ints;
-  const Fl = store.floats;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const Fl = store.floatsOf(slot);
+  const c = intBase(slot);
   const s = c + dir;
   const p = c + (dir ^ 1);
   const finSeq = seqAdd(seg.seq, length);
@@ -229,7 +229,7 @@ function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSe
   I[s + E.Flags] |= F_FIN | (carriedAck ? F_FIN_CARRIED_ACK : 0);
   I[s + E.FinSeq] = finSeq;
   I[s + E.FinFrame] = seg.frame;
-  const sf = slot * FLOAT_STRIDE + dir;
+  const sf = floatBase(slot) + dir;
   Fl[sf + D.FinTime] = seg.seconds + seg.nanos * 1e-9;
   Fl[sf + D.FinSeconds] = seg.seconds;
   Fl[sf + D.FinNanos] = seg.nanos;
@@ -243,13 +243,13 @@ function recordFin(store: ConnectionStore, slot: number, dir: number, seg: TcpSe
 }
 
 function addFinEvent(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, finSeq: number, retransmission: boolean): void {
-  store.ints[slot * INT_STRIDE + C.FinSegments]++;
+  store.intsOf(slot)[intBase(slot) + C.FinSegments]++;
   store.addFin(slot, seg.frame, dir, seg.seconds, seg.nanos, finSeq, retransmission);
 }
 
 function recordReset(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   I[c + C.RstSegments]++;
   I[c + dir + E.RstCount]++;
   I[c + dir + E.Flags] |= F_RST;
@@ -290,8 +290,8 @@ function remember(I: Int32Array, s: number, seg: TcpSegment): void {
 
 /** TTL range and IPv4 ID steps of the endpoint's own (non-RST) packets. */
 function noteIpIdentity(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
-  const I = store.ints;
-  const s = slot * INT_STRIDE + dir;
+  const I = store.intsOf(slot);
+  const s = intBase(slot) + dir;
   const ipId = seg.ipId;
   // The first ID after a RST from this side tells whether the RST sat inside the socket's ID series.
   if ((I[s + E.Flags] & F_RST) !== 0 && ipId >= 0) {

@@ -1,7 +1,7 @@
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../decode/segment.js';
 import type { ConnectionStore } from './connection-store.js';
 import { addLetter, historyText, Letter, setHistory } from './history-letters.js';
-import { C, E, INT_STRIDE } from './layout.js';
+import { C, E, intBase } from './layout.js';
 import { ZEEK_LIKELY_SERVER_PORTS } from './zeek-server-ports.js';
 
 /** Zeek's TCP endpoint states (TCP_INACTIVE .. TCP_RESET in its scripts). */
@@ -35,8 +35,8 @@ const RXMIT_JUMP_LIMIT = 1 << 20;
  */
 
 export function observeZeek(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   const flags = seg.flags;
   // Fast path for the bulk of packets: data or ACKs, no SYN/FIN/RST, both sides already active. Zeek's
   // state machine does nothing for them; only the D/A letters, zero windows and retransmissions matter.
@@ -94,8 +94,8 @@ export function observeZeek(store: ConnectionStore, slot: number, dir: number, s
 
 /** conn_state as main.zeek computes it from the final endpoint states. */
 export function zeekConnState(store: ConnectionStore, slot: number): string {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   const origDir = I[c + C.ZOrigDir];
   if (origDir < 0) return 'OTH';
   const o = c + origDir;
@@ -122,7 +122,7 @@ export function zeekConnState(store: ConnectionStore, slot: number): string {
 
 /** W: the 1st, 10th, 100th... zero window advertised by this side (Session::ScaledHistoryEntry). */
 function zeroWindow(store: ConnectionStore, slot: number, e: number, isOrig: boolean): void {
-  const I = store.ints;
+  const I = store.intsOf(slot);
   if (++I[e + E.ZZeroWindows] === I[e + E.ZZeroWindowThreshold]) {
     add(store, slot, isOrig, Letter.W);
     I[e + E.ZZeroWindowThreshold] *= 10;
@@ -145,8 +145,8 @@ function initStart(I: Int32Array, e: number, seq: number): void {
  * or, both being server ports, from the lower one and not a SYN/ACK).
  */
 function chooseOriginator(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   const flags = seg.flags;
   const pureSyn = (flags & (SYN | ACK)) === SYN;
   const synAck = (flags & (SYN | ACK)) === (SYN | ACK);
@@ -160,8 +160,8 @@ function chooseOriginator(store: ConnectionStore, slot: number, dir: number, seg
 
 /** Zeek >= 5.1 flips a connection that began with a SYN/ACK; the log reads as if flipped at creation. */
 function flipAsIfAtStart(store: ConnectionStore, slot: number): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   I[c + C.ZFlipPending] = 0;
   I[c + C.ZOrigDir] ^= 1;
   let swapped = '^';
@@ -171,7 +171,7 @@ function flipAsIfAtStart(store: ConnectionStore, slot: number): void {
 
 /** Session::CheckHistory with the responder's letters in lower case and its own seen-bits. */
 function check(store: ConnectionStore, slot: number, e: number, isOrig: boolean, mask: number, letter: Letter): boolean {
-  const I = store.ints;
+  const I = store.intsOf(slot);
   if ((I[e + E.ZSeen] & mask) !== 0) return true;
   I[e + E.ZSeen] |= mask;
   add(store, slot, isOrig, letter);
@@ -184,7 +184,7 @@ function add(store: ConnectionStore, slot: number, isOrig: boolean, letter: Lett
 
 /** TCPSessionAdapter::update_history. */
 function updateHistory(store: ConnectionStore, slot: number, e: number, isOrig: boolean, flags: number, relSeq: number, len: number): void {
-  const I = store.ints;
+  const I = store.intsOf(slot);
   const syn = (flags & SYN) !== 0;
   const fin = (flags & FIN) !== 0;
   const rst = (flags & RST) !== 0;
@@ -221,7 +221,7 @@ function updateHistory(store: ConnectionStore, slot: number, e: number, isOrig: 
 
 /** update_last_seq: data that does not advance the highest sequence seen is a retransmission (T). */
 function updateLastSeq(store: ConnectionStore, slot: number, e: number, isOrig: boolean, seg: TcpSegment, syn: boolean, fin: boolean, rst: boolean, len: number): void {
-  const I = store.ints;
+  const I = store.intsOf(slot);
   const segLength = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
   const end = (seg.seq + segLength) | 0;
   const delta = (end - I[e + E.ZLastSeq]) | 0;
@@ -240,8 +240,8 @@ function updateLastSeq(store: ConnectionStore, slot: number, e: number, isOrig: 
 
 /** UpdateStateMachine, dispatched on the sender's state. */
 function updateState(store: ConnectionStore, slot: number, e: number, p: number, isOrig: boolean, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
-  const I = store.ints;
-  const c = slot * INT_STRIDE;
+  const I = store.intsOf(slot);
+  const c = intBase(slot);
   switch (I[e + E.ZState]) {
     case Z.Inactive:
       if (syn) {

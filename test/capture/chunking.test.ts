@@ -1,7 +1,7 @@
 /**
  * Records straddling read chunks: the reader refills one buffer, so a record may start in one read and
  * end several reads later, and a record bigger than the buffer makes it grow. Reading with tiny buffers
- * must give exactly the frames (every field and byte) of a run with the default 4 MiB buffer, for files,
+ * must give exactly the frames (every field and byte) of a run with the default 1 MiB buffer, for files,
  * gzip streams and standard input, and the same error for a broken file.
  */
 import { Readable } from 'node:stream';

@@ -1,5 +1,6 @@
 import { BlockPool } from './block-pool.js';
-import type { IcmpEvent, RstEvent } from './evidence.js';
+import { EventLists } from './event-lists.js';
+import { RstField, type IcmpEvent } from './evidence.js';
 import { HISTORY_PACKED } from './history-letters.js';
 import { C, CD, CHUNK_BITS, CHUNK_SLOTS, D, E, FLOAT_STRIDE, floatBase, INT_STRIDE, intBase } from './layout.js';
 import { TcpState } from './tcp-state.js';
@@ -16,8 +17,6 @@ export const LADDER_FIELDS = 7;
 export const FIN_FIELDS = 8;
 /** FIN and RST evidence kept per connection; beyond, events are counted only (a FIN or RST storm). */
 export const MAX_EVENTS = 32;
-/** FIN events in the smallest FIN block; each larger size class doubles it, up to MAX_EVENTS. */
-const FIN_BLOCK_EVENTS = 4;
 
 export const enum FinField {
   Frame,
@@ -59,11 +58,6 @@ const FLOAT_TEMPLATE = (() => {
   return t;
 })();
 
-/** Size class of a FIN list holding `events` events (0: 4 events, 1: 8, 2: 16, 3: 32). */
-function finClass(events: number): number {
-  return events <= FIN_BLOCK_EVENTS ? 0 : 31 - Math.clz32(events - 1) - 1;
-}
-
 /**
  * Every tracked connection's state, struct-of-arrays in chunks of CHUNK_SLOTS slots: connection `slot`
  * owns ints [intBase(slot), +INT_STRIDE) of intsOf(slot), floats [floatBase(slot), +FLOAT_STRIDE) of
@@ -84,9 +78,10 @@ export class ConnectionStore {
   capacity = 0;
   /** Close part of the ladder: LADDER_CLOSE packets of LADDER_FIELDS (C.CloseBlock). */
   readonly closePool = new BlockPool(LADDER_CLOSE * LADDER_FIELDS);
-  /** FIN lists by size class: 4, 8, 16 and 32 events of FIN_FIELDS (C.FinEvents, C.FinBlock). */
-  readonly finPools: readonly BlockPool[] = [0, 1, 2, 3].map((k) => new BlockPool((FIN_BLOCK_EVENTS << k) * FIN_FIELDS));
-  readonly resets: RstEvent[][] = [];
+  /** FIN events (FinField) of each connection: C.FinEvents, C.FinBlock. Most connections have 2. */
+  readonly fins = new EventLists(FIN_FIELDS, 4, MAX_EVENTS);
+  /** RST events (RstField): C.RstEvents, C.RstBlock. Most connections have none, some 1 or 2. */
+  readonly resets = new EventLists(RstField.Count, 2, MAX_EVENTS);
   readonly icmp: IcmpEvent[][] = [];
   /** Zeek history letters beyond the ones packed in the int block (see history-letters.ts). */
   readonly historyOverflow = new Map<number, string>();
@@ -109,7 +104,7 @@ export class ConnectionStore {
   /** Bytes of state allocated (chunks and pools), for the benchmark. */
   get bytes(): number {
     const chunk = CHUNK_SLOTS * (INT_STRIDE * 4 + FLOAT_STRIDE * 8 + (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS * 4);
-    return this.intChunks.length * chunk + this.closePool.data.byteLength + this.finPools.reduce((n, p) => n + p.data.byteLength, 0);
+    return this.intChunks.length * chunk + this.closePool.data.byteLength + this.fins.bytes + this.resets.bytes;
   }
 
   /** Slots [0, capacity) may now be opened; their chunks are made on first use. */
@@ -124,13 +119,12 @@ export class ConnectionStore {
     const c = intBase(slot);
     const I = this.intsOf(slot);
     if (I[c + C.CloseBlock] >= 0) this.closePool.release(I[c + C.CloseBlock]);
-    const finEvents = I[c + C.FinEvents];
-    if (finEvents > 0) this.finPools[finClass(finEvents)].release(I[c + C.FinBlock]);
+    this.fins.release(I[c + C.FinEvents], I[c + C.FinBlock]);
+    this.resets.release(I[c + C.RstEvents], I[c + C.RstBlock]);
     if (I[c + C.ZHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
     I.set(INT_TEMPLATE, c);
     this.floatsOf(slot).set(FLOAT_TEMPLATE, floatBase(slot));
-    // Most connections leave these lists empty: only touch the ones that were used.
-    if (this.resets[slot].length !== 0) this.resets[slot].length = 0;
+    // Most connections have no ICMP error: only touch the lists that were used.
     if (this.icmp[slot].length !== 0) this.icmp[slot].length = 0;
   }
 
@@ -141,10 +135,7 @@ export class ConnectionStore {
     this.intChunks.push(ints);
     this.floatChunks.push(new Float64Array(CHUNK_SLOTS * FLOAT_STRIDE));
     this.ladderChunks.push(new Int32Array(CHUNK_SLOTS * (LADDER_HEAD + LADDER_RING) * LADDER_FIELDS));
-    for (let i = 0; i < CHUNK_SLOTS; i++) {
-      this.resets.push([]);
-      this.icmp.push([]);
-    }
+    for (let i = 0; i < CHUNK_SLOTS; i++) this.icmp.push([]);
   }
 
   /** Start of the close-ladder block of `slot`, taken on first use (read closePool.data afterwards). */
@@ -156,29 +147,16 @@ export class ConnectionStore {
     return (I[c + C.CloseBlock] = this.closePool.alloc());
   }
 
-  /**
-   * Appends a FIN event (up to MAX_EVENTS), moving the list to the next size class when its block is
-   * full. Returns false when the list is full.
-   */
-  addFin(slot: number, frame: number, dir: number, seconds: number, nanos: number, seq: number, retransmission: boolean): boolean {
+  /** Appends a FIN event (up to MAX_EVENTS; later ones are only counted, in C.FinSegments). */
+  addFin(slot: number, frame: number, dir: number, seconds: number, nanos: number, seq: number, retransmission: boolean): void {
     const c = intBase(slot);
     const I = this.intsOf(slot);
     const n = I[c + C.FinEvents];
-    if (n >= MAX_EVENTS) return false;
-    let block = I[c + C.FinBlock];
-    const cls = finClass(n + 1);
-    if (n === 0) block = this.finPools[0].alloc();
-    else if (cls !== finClass(n)) {
-      const from = this.finPools[cls - 1];
-      const to = this.finPools[cls];
-      const moved = to.alloc();
-      to.data.set(from.data.subarray(block, block + n * FIN_FIELDS), moved);
-      from.release(block);
-      block = moved;
-    }
+    if (n >= MAX_EVENTS) return;
+    const block = this.fins.append(n, I[c + C.FinBlock]);
     I[c + C.FinBlock] = block;
     I[c + C.FinEvents] = n + 1;
-    const data = this.finPools[cls].data;
+    const data = this.fins.data(n + 1);
     const o = block + n * FIN_FIELDS;
     data[o + FinField.Frame] = frame;
     data[o + FinField.From] = dir;
@@ -188,7 +166,6 @@ export class ConnectionStore {
     data[o + FinField.Retransmission] = retransmission ? 1 : 0;
     data[o + FinField.AckFrame] = 0;
     data[o + FinField.AckByRst] = 0;
-    return true;
   }
 
   /** Number of FIN events of `slot`; their fields are at finData(slot)[finBlock(slot) + i * FIN_FIELDS + field]. */
@@ -196,9 +173,35 @@ export class ConnectionStore {
     return this.intsOf(slot)[intBase(slot) + C.FinEvents];
   }
   finData(slot: number): Int32Array {
-    return this.finPools[finClass(this.intsOf(slot)[intBase(slot) + C.FinEvents])].data;
+    return this.fins.data(this.finCount(slot));
   }
   finBlock(slot: number): number {
     return this.intsOf(slot)[intBase(slot) + C.FinBlock];
+  }
+
+  /**
+   * Room for a new RST event of `slot`: the offset in rstData(slot) where its RstField fields go, or -1
+   * when MAX_EVENTS are recorded already (the rest are only counted, in C.RstSegments).
+   */
+  addReset(slot: number): number {
+    const c = intBase(slot);
+    const I = this.intsOf(slot);
+    const n = I[c + C.RstEvents];
+    if (n >= MAX_EVENTS) return -1;
+    const block = this.resets.append(n, I[c + C.RstBlock]);
+    I[c + C.RstBlock] = block;
+    I[c + C.RstEvents] = n + 1;
+    return block + n * RstField.Count;
+  }
+
+  /** Number of RST events of `slot`; their fields are at rstData(slot)[rstBlock(slot) + i * RstField.Count + field]. */
+  rstCount(slot: number): number {
+    return this.intsOf(slot)[intBase(slot) + C.RstEvents];
+  }
+  rstData(slot: number): Int32Array {
+    return this.resets.data(this.rstCount(slot));
+  }
+  rstBlock(slot: number): number {
+    return this.intsOf(slot)[intBase(slot) + C.RstBlock];
   }
 }

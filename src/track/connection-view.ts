@@ -1,5 +1,6 @@
 import { FIN_FIELDS, FinField, type ConnectionStore } from './connection-store.js';
-import type { FinEvent, IcmpEvent, RstEvent } from './evidence.js';
+import { RstField, type FinEvent, type IcmpEvent, type RstEvent } from './evidence.js';
+import { resetEvent } from './reset-shape.js';
 import { ladderPackets, type LadderPacket } from './ladder.js';
 import {
   C,
@@ -167,6 +168,7 @@ export class ConnectionView {
   private c = 0;
   private cf = 0;
   private finList: FinEvent[] | null = null;
+  private resetList: RstEvent[] | null = null;
 
   bind(store: ConnectionStore, slot: number): this {
     this.store = store;
@@ -178,6 +180,7 @@ export class ConnectionView {
     this.ends[0].bind(this.ints, this.floats, this.c, this.cf);
     this.ends[1].bind(this.ints, this.floats, this.c + 1, this.cf + 1);
     this.finList = null;
+    this.resetList = null;
     return this;
   }
 
@@ -213,9 +216,18 @@ export class ConnectionView {
   get finsCrossed(): boolean {
     return this.ints[this.c + C.FinsCrossed] !== 0;
   }
-  /** The RSTs seen (the tracker's own event objects). */
+  /** The RSTs seen, in capture order (up to MAX_EVENTS). */
   get resets(): RstEvent[] {
-    return this.bound.resets[this.slot];
+    if (this.resetList !== null) return this.resetList;
+    const store = this.bound;
+    const R = store.rstData(this.slot);
+    const first = store.rstBlock(this.slot);
+    const end = first + store.rstCount(this.slot) * RstField.Count;
+    const firstSeconds = this.firstSeconds;
+    const list: RstEvent[] = [];
+    for (let o = first; o < end; o += RstField.Count) list.push(resetEvent(R, o, firstSeconds));
+    this.resetList = list;
+    return list;
   }
   get icmp(): IcmpEvent[] {
     return this.bound.icmp[this.slot];

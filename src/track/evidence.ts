@@ -19,6 +19,47 @@ export interface FinEvent {
 
 export type RstShape = 'active' | 'passive';
 
+/** Int32 fields of a RST event in the store's RST lists (see RstEvent for their meaning). */
+export const enum RstField {
+  Frame,
+  From,
+  /** Seconds relative to the connection's first packet. */
+  Seconds,
+  Nanos,
+  Seq,
+  Ack,
+  Flags,
+  Window,
+  OptionsLength,
+  PayloadLength,
+  Ttl,
+  IpId,
+  /** RST_* bits below. */
+  Bits,
+  SenderState,
+  UnackedBytes,
+  UnansweredKeepalives,
+  FirstUnansweredKeepaliveFrame,
+  TriggerFrame,
+  TriggerFlags,
+  TriggerPayload,
+  IpIdBefore,
+  IpIdAfter,
+  Count,
+}
+
+export const RST_PASSIVE = 1;
+export const RST_AFTER_OWN_FIN = 2;
+export const RST_RECEIVED_PAYLOAD = 4;
+export const RST_SENT_AFTER_LAST_RECEIVED = 8;
+export const RST_PEER_DATA_AFTER_OWN_FIN = 16;
+export const RST_PEER_DATA_UNACKED = 32;
+export const RST_PEER_FIN_AFTER_OWN_FIN_ACKED = 64;
+export const RST_SENDER_SENT_SYN_ACK = 128;
+export const RST_ACCEPTABLE = 256;
+export const RST_OUTSIDE_WINDOW = 512;
+export const RST_AT_SENDER_NEXT_SEQ = 1024;
+
 export interface RstEvent {
   frame: number;
   from: number;

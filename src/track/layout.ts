@@ -36,6 +36,9 @@ export const enum C {
   /** Zeek history: letters recorded, then HISTORY_WORDS words of packed letter codes (history-letters.ts). */
   ZHistoryLength = 99,
   ZHistory = 100,
+  /** RST events recorded, and the offset of their block (see EventLists). */
+  RstEvents = 104,
+  RstBlock = 105,
 }
 
 /**

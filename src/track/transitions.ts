@@ -2,6 +2,7 @@ import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segm
 import { ConnectionStore, FIN_FIELDS, FinField, MAX_EVENTS } from './connection-store.js';
 import { recordLadder } from './ladder.js';
 import { C, CD, D, E, F_ACK_KNOWN, F_ACKED_PEER_FIN, F_FIN, F_FIN_ACKED, F_FIN_CARRIED_ACK, F_RST, F_SEQ_KNOWN, F_SYN, F_SYN_ACK, intBase, floatBase } from './layout.js';
+import { RstField } from './evidence.js';
 import { classifyReset } from './reset-shape.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './sequence.js';
 import { TcpState } from './tcp-state.js';
@@ -253,14 +254,12 @@ function recordReset(store: ConnectionStore, slot: number, dir: number, seg: Tcp
   I[c + C.RstSegments]++;
   I[c + dir + E.RstCount]++;
   I[c + dir + E.Flags] |= F_RST;
-  const resets = store.resets[slot];
-  const event = classifyReset(store, slot, dir, seg);
-  if (resets.length < MAX_EVENTS) resets.push(event);
+  const acceptable = classifyReset(store, slot, dir, seg);
   // An RST+ACK also acknowledges; record it against the peer's FIN evidence without moving any state.
   if ((seg.flags & ACK) !== 0) acknowledge(store, slot, dir, seg.ack, seg, true);
   // RFC 9293 3.10.7: the sender of a RST has deleted its TCB and an acceptable RST closes the receiver;
   // an unacceptable one is dropped by the receiver, and its sender may not be who it claims.
-  if (!event.acceptable) return;
+  if (!acceptable) return;
   I[c + dir + E.State] = TcpState.Closed;
   I[c + (dir ^ 1) + E.State] = TcpState.Closed;
 }
@@ -295,7 +294,11 @@ function noteIpIdentity(store: ConnectionStore, slot: number, dir: number, seg: 
   const ipId = seg.ipId;
   // The first ID after a RST from this side tells whether the RST sat inside the socket's ID series.
   if ((I[s + E.Flags] & F_RST) !== 0 && ipId >= 0) {
-    for (const rst of store.resets[slot]) if (rst.from === dir && rst.ipIdAfter < 0) rst.ipIdAfter = ipId;
+    const R = store.rstData(slot);
+    const end = store.rstBlock(slot) + store.rstCount(slot) * RstField.Count;
+    for (let o = store.rstBlock(slot); o < end; o += RstField.Count) {
+      if (R[o + RstField.From] === dir && R[o + RstField.IpIdAfter] < 0) R[o + RstField.IpIdAfter] = ipId;
+    }
   }
   I[s + E.TtlSamples]++;
   if (seg.ttl < I[s + E.TtlMin]) I[s + E.TtlMin] = seg.ttl;

@@ -212,11 +212,12 @@ export class RetiredTable {
     const capacity = Math.min(this.capacity * 2, Math.max(this.maxEntries, INITIAL));
     const ints = new Int32Array(capacity * R.Stride);
     const retiredAt = new Float64Array(capacity);
-    for (let n = 0; n < this.count; n++) {
-      const from = (this.head + n) % this.capacity;
-      ints.set(this.ints.subarray(from * R.Stride, from * R.Stride + R.Stride), n * R.Stride);
-      retiredAt[n] = this.retiredAt[from];
-    }
+    // The ring in age order is at most two runs: head..end of the array, then 0..the rest.
+    const first = Math.min(this.count, this.capacity - this.head);
+    ints.set(this.ints.subarray(this.head * R.Stride, (this.head + first) * R.Stride), 0);
+    ints.set(this.ints.subarray(0, (this.count - first) * R.Stride), first * R.Stride);
+    retiredAt.set(this.retiredAt.subarray(this.head, this.head + first), 0);
+    retiredAt.set(this.retiredAt.subarray(0, this.count - first), first);
     this.ints = ints;
     this.retiredAt = retiredAt;
     this.capacity = capacity;

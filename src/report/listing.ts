@@ -15,6 +15,7 @@ import { isoEpochSeconds } from '../verdict/time-format.js';
 import { FINDINGS, VERDICTS, type Cause, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import { isResetCause, RESET_CAUSES, type ResetCause } from './advice.js';
 import { BoundedHeap } from './bounded-heap.js';
+import { NumberList } from './number-list.js';
 import { epochSeconds } from './time-text.js';
 import { REPORT_ORDER } from './verdict-order.js';
 
@@ -117,10 +118,10 @@ export interface Listing {
 export interface ListingPartial {
   groups: { verdict: Verdict; count: number; causes: [ResetCause, number][]; shown: Kept[]; examples: Kept[] }[];
   longestStuck: Kept[];
-  stuckSeconds: number[];
+  stuckSeconds: Float64Array;
   /** Indexes into VERDICTS and end times, pairwise. */
-  endVerdicts: number[];
-  ends: number[];
+  endVerdicts: Float64Array;
+  ends: Float64Array;
 }
 
 class Group {
@@ -139,9 +140,9 @@ const VERDICT_INDEX = new Map<Verdict, number>(VERDICTS.map((v, i) => [v, i]));
 export class ListingBuilder {
   private readonly groups = new Map<Verdict, Group>();
   private readonly longest = keptHeap(MAX_STUCK_BARS, longestStuckFirst);
-  private readonly stuck: number[] = [];
-  private readonly endVerdicts: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly stuck = new NumberList();
+  private readonly endVerdicts = new NumberList();
+  private readonly ends = new NumberList();
 
   /** `limit`: rows per verdict (the reports' --limit). */
   constructor(readonly limit: number) {}
@@ -172,20 +173,18 @@ export class ListingBuilder {
       for (const kept of g.examples) group.examples.offer(kept);
     }
     for (const kept of p.longestStuck) this.longest.offer(kept);
-    for (const s of p.stuckSeconds) this.stuck.push(s);
-    for (let i = 0; i < p.ends.length; i++) {
-      this.endVerdicts.push(p.endVerdicts[i]);
-      this.ends.push(p.ends[i]);
-    }
+    this.stuck.pushAll(p.stuckSeconds);
+    this.endVerdicts.pushAll(p.endVerdicts);
+    this.ends.pushAll(p.ends);
   }
 
   partial(): ListingPartial {
     return {
       groups: [...this.groups].map(([verdict, g]) => ({ verdict, count: g.count, causes: [...g.causes], shown: g.shown.sorted(), examples: g.examples.sorted() })),
       longestStuck: this.longest.sorted(),
-      stuckSeconds: this.stuck.slice(),
-      endVerdicts: this.endVerdicts.slice(),
-      ends: this.ends.slice(),
+      stuckSeconds: this.stuck.toArray(),
+      endVerdicts: this.endVerdicts.toArray(),
+      ends: this.ends.toArray(),
     };
   }
 
@@ -204,9 +203,9 @@ export class ListingBuilder {
     }
     return {
       verdicts,
-      stuckSeconds: this.stuck.slice(),
+      stuckSeconds: Array.from(this.stuck.toArray()),
       longestStuck: this.longest.sorted().map((k) => k.record),
-      ends: this.ends.map((end, i) => ({ verdict: VERDICTS[this.endVerdicts[i]], end })),
+      ends: Array.from(this.ends.toArray(), (end, i) => ({ verdict: VERDICTS[this.endVerdicts.get(i)], end })),
     };
   }
 

@@ -41,6 +41,8 @@ export class ReportBuilder {
   private readonly captures: CaptureFacts[] = [];
   private readonly kept: ConnectionRecord[] = [];
   private readonly services = new Map<string, ServicePartial>();
+  /** IPv4 services by port, then address: found without formatting the address (most connections). */
+  private readonly servicesV4 = new Map<number, Map<number, ServicePartial>>();
   private readonly verdicts = emptyVerdictCounts();
   private connections = 0;
   private findings = 0;
@@ -57,22 +59,7 @@ export class ReportBuilder {
     this.connections++;
     this.verdicts[c.verdict]++;
     if (FINDINGS.has(c.verdict)) this.findings++;
-    const server = c.server;
-    let service = this.services.get(server);
-    if (service === undefined) {
-      service = {
-        server,
-        connections: 0,
-        verdicts: {},
-        stuck: [],
-        firstSeconds: c.startSeconds,
-        firstNanos: c.startNanos,
-        lastSeconds: c.endSeconds,
-        lastNanos: c.endNanos,
-        precision: c.precision,
-      };
-      this.services.set(server, service);
-    }
+    const service = this.serviceOf(c);
     service.connections++;
     service.verdicts[c.verdict] = (service.verdicts[c.verdict] ?? 0) + 1;
     if (c.verdict === 'close-wait') {
@@ -89,6 +76,44 @@ export class ReportBuilder {
     }
     service.precision = Math.max(service.precision, c.precision);
     return this.keep(c);
+  }
+
+  /** The server endpoint's figures, made on its first connection. */
+  private serviceOf(c: JudgedConnection): ServicePartial {
+    const dir = c.clientDir ^ 1;
+    if (c.ipVersion !== 4) return this.serviceNamed(c.server, c);
+    const port = dir === 0 ? c.aPort : c.bPort;
+    const address = dir === 0 ? c.a3 : c.b3;
+    let byAddress = this.servicesV4.get(port);
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      this.servicesV4.set(port, byAddress);
+    }
+    let service = byAddress.get(address);
+    if (service === undefined) {
+      service = this.serviceNamed(c.server, c);
+      byAddress.set(address, service);
+    }
+    return service;
+  }
+
+  private serviceNamed(server: string, c: JudgedConnection): ServicePartial {
+    let service = this.services.get(server);
+    if (service === undefined) {
+      service = {
+        server,
+        connections: 0,
+        verdicts: {},
+        stuck: [],
+        firstSeconds: c.startSeconds,
+        firstNanos: c.startNanos,
+        lastSeconds: c.endSeconds,
+        lastNanos: c.endNanos,
+        precision: c.precision,
+      };
+      this.services.set(server, service);
+    }
+    return service;
   }
 
   addRecord(record: ConnectionRecord): void {

@@ -24,14 +24,14 @@ export interface ConnectionSummary {
 export class JudgedConnection implements ConnectionSummary {
   readonly stream: number;
   readonly ipVersion: number;
-  private readonly a0: number;
-  private readonly a1: number;
-  private readonly a2: number;
-  private readonly a3: number;
-  private readonly b0: number;
-  private readonly b1: number;
-  private readonly b2: number;
-  private readonly b3: number;
+  readonly a0: number;
+  readonly a1: number;
+  readonly a2: number;
+  readonly a3: number;
+  readonly b0: number;
+  readonly b1: number;
+  readonly b2: number;
+  readonly b3: number;
   readonly aPort: number;
   readonly bPort: number;
   readonly firstFrame: number;

@@ -1,0 +1,68 @@
+/**
+ * The retired-flow history: a ring in retirement order with an open-addressing index. These cases go
+ * through growth of a wrapped ring, the cap (oldest dropped first), touches that move an entry to the
+ * young end, and expiry by age.
+ */
+import { describe, expect, it } from 'vitest';
+import { newSegment, type TcpSegment } from '../../src/decode/segment.js';
+import { FlowTable, T } from '../../src/flow/flow-table.js';
+import { RetiredTable } from '../../src/flow/retired-table.js';
+
+function segment(port: number): TcpSegment {
+  const seg = newSegment();
+  seg.ipVersion = 4;
+  seg.src3 = 0x0a000001;
+  seg.dst3 = 0x0a000002;
+  seg.srcPort = port;
+  seg.dstPort = 80;
+  return seg;
+}
+
+/** Retires flows for ports [from, to) with stream number = port, at time = port. */
+function retire(retired: RetiredTable, table: FlowTable, from: number, to: number): void {
+  for (let port = from; port < to; port++) {
+    const seg = segment(port);
+    const entry = table.insert(seg, FlowTable.hashOf(seg));
+    table.set(entry, T.Stream, port);
+    retired.retire(table, entry, port, false);
+    table.remove(entry);
+  }
+}
+
+function streamOf(retired: RetiredTable, port: number): number {
+  const seg = segment(port);
+  const i = retired.find(seg, FlowTable.hashOf(seg));
+  return i < 0 ? -1 : retired.get(i).stream;
+}
+
+describe('RetiredTable', () => {
+  it('keeps every entry through growth of a wrapped ring, then drops the oldest at the cap', () => {
+    const table = new FlowTable(() => undefined);
+    const retired = new RetiredTable(10_000, 1e9);
+    retire(retired, table, 1, 3001);
+    // Wrap the ring (drop the oldest by age), then grow it past its first size.
+    retired.expire(1000 + 1e9);
+    expect(retired.size).toBe(2001);
+    retire(retired, table, 3001, 9001);
+    expect(retired.size).toBe(8001);
+    for (const port of [1000, 1001, 5000, 9000]) expect(streamOf(retired, port)).toBe(port);
+    expect(streamOf(retired, 999)).toBe(-1);
+    retire(retired, table, 9001, 12001);
+    expect(retired.size).toBe(10_000);
+    expect(streamOf(retired, 2000)).toBe(-1);
+    for (const port of [2001, 7777, 12000]) expect(streamOf(retired, port)).toBe(port);
+  });
+
+  it('a touched entry is kept as if retired at the touch; untouched ones expire by age', () => {
+    const table = new FlowTable(() => undefined);
+    const retired = new RetiredTable(100_000, 100);
+    retire(retired, table, 1, 5001);
+    const seg = segment(10);
+    retired.touch(retired.find(seg, FlowTable.hashOf(seg)), 5000);
+    retired.expire(5050);
+    expect(streamOf(retired, 10)).toBe(10);
+    expect(streamOf(retired, 11)).toBe(-1);
+    expect(streamOf(retired, 4999)).toBe(4999);
+    expect(retired.size).toBe(1 + 5000 - 4950 + 1);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { VERSION } from '../pipeline/version.js';
-import { entryOfJudged, ListingBuilder } from '../report/listing.js';
+import { entryOfJudged, ListingBuilder, newEntry } from '../report/listing.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { analyzeFile } from './file-analysis.js';
@@ -40,6 +40,7 @@ async function analyze(index: number, path: string): Promise<void> {
   const builder = new ReportBuilder(VERSION, setup.records ? list : (): boolean => false);
   // A listing takes the records it may show itself; nothing else is sent then.
   const listing = setup.listLimit === null ? null : new ListingBuilder(setup.listLimit);
+  const scratch = newEntry();
   let batch: ConnectionRecord[] = [];
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -55,7 +56,7 @@ async function analyze(index: number, path: string): Promise<void> {
         count: (c, record) => {
           if (!builder.addJudged(c)) return false;
           if (listing === null) return true;
-          listing.offer(entryOfJudged(c), record);
+          listing.offer(entryOfJudged(c, scratch), record);
           return false;
         },
         record: (r) => {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { InputFile } from '../pipeline/inputs.js';
 import type { CaptureFacts } from '../report/model.js';
-import { entryOfJudged, type ListingBuilder } from '../report/listing.js';
+import { entryOfJudged, newEntry, type ListingBuilder } from '../report/listing.js';
 import type { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
@@ -53,13 +53,14 @@ function fileProgress(run: BatchRun, index: number): (rawBytesRead: number, rawS
 
 function mainThreadSink(run: BatchRun): FileSink {
   const listing = run.listing;
+  const scratch = newEntry();
   return {
     scope: run.scope,
     onJudged: run.onJudged,
     count: (c, record) => {
       if (!run.builder.addJudged(c)) return false;
       if (listing === null) return true;
-      listing.offer(entryOfJudged(c), record);
+      listing.offer(entryOfJudged(c, scratch), record);
       return false;
     },
     record: keepRecord(run),

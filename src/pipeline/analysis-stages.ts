@@ -7,7 +7,7 @@ import { ConnectionStore } from '../track/connection-store.js';
 import { ConnectionView } from '../track/connection-view.js';
 import { isFinished, trackSegment } from '../track/transitions.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
-import type { JudgedConnection } from '../verdict/judged-connection.js';
+import { JudgedConnection } from '../verdict/judged-connection.js';
 import { buildRecord, judgeConnection, type RecordContext } from '../verdict/record.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 
@@ -41,6 +41,12 @@ export class AnalysisStages {
   private readonly seg = newSegment();
   private readonly store = new ConnectionStore();
   private readonly view = new ConnectionView();
+  /** Reused for every connection (handlers read it during their call only). */
+  private readonly judged = new JudgedConnection();
+  private readonly horizon = { seconds: 0, nanos: 0 };
+  private endReason: FlowEndReason = 'finished';
+  /** The record of the connection being judged (one function for all of them: no closure per connection). */
+  private readonly makeRecord = (): ConnectionRecord => buildRecord(this.judged, this.view, this.endReason);
   private readonly context: RecordContext;
   private nowSeconds = -Infinity;
   private nowNanos = 0;
@@ -99,11 +105,19 @@ export class AnalysisStages {
 
   private judge(entry: number, flow: FlowInfo, reason: FlowEndReason): void {
     // A stream tshark numbered only because an ICMP error quoted it is not a connection.
-    if (flow.packets === 0) return;
+    if (flow.packets === 0) {
+      this.store.release(entry);
+      return;
+    }
     this.connections++;
     const conn = this.view.bind(this.store, entry);
-    const judged = judgeConnection(flow, conn, { seconds: this.nowSeconds, nanos: this.nowNanos }, this.context);
-    this.onJudged(judged, () => buildRecord(judged, conn, reason), flow);
+    this.horizon.seconds = this.nowSeconds;
+    this.horizon.nanos = this.nowNanos;
+    const judged = judgeConnection(flow, conn, this.horizon, this.context, this.judged);
+    this.endReason = reason;
+    this.onJudged(judged, this.makeRecord, flow);
+    // The record is made during the call or never: the evidence blocks can go back now.
+    this.store.release(entry);
   }
 }
 

@@ -55,20 +55,25 @@ export function entryOfRecord(r: ConnectionRecord): ListingEntry {
   };
 }
 
-export function entryOfJudged(c: JudgedConnection): ListingEntry {
+/** The entry of a judged connection, in `into` when given (a scratch entry: offer() copies what it keeps). */
+export function entryOfJudged(c: JudgedConnection, into?: ListingEntry): ListingEntry {
   const j = c.judgement;
   const stuckSeconds = c.stuckSeconds;
-  return {
-    verdict: j.verdict,
-    file: c.file,
-    stream: c.stream,
-    weight: stuckSeconds ?? c.delaySeconds ?? 0,
-    stuckSeconds,
-    cause: j.cause,
-    sending: j.verdict === 'close-wait' && j.activity === 'sending',
-    hasLadder: FINDINGS.has(j.verdict),
-    end: isoEpochSeconds(c.endSeconds, c.endNanos, c.precision),
-  };
+  const e = into ?? newEntry();
+  e.verdict = j.verdict;
+  e.file = c.file;
+  e.stream = c.stream;
+  e.weight = stuckSeconds ?? c.delaySeconds ?? 0;
+  e.stuckSeconds = stuckSeconds;
+  e.cause = j.cause;
+  e.sending = j.verdict === 'close-wait' && j.activity === 'sending';
+  e.hasLadder = FINDINGS.has(j.verdict);
+  e.end = isoEpochSeconds(c.endSeconds, c.endNanos, c.precision);
+  return e;
+}
+
+export function newEntry(): ListingEntry {
+  return { verdict: 'open', file: '', stream: 0, weight: 0, stuckSeconds: null, cause: null, sending: false, hasLadder: false, end: Number.NaN };
 }
 
 interface Kept {
@@ -149,7 +154,7 @@ export class ListingBuilder {
 
   /**
    * Counts a listed connection; `record` is called (synchronously) only if the connection may be shown,
-   * as a row, an example or a chart bar.
+   * as a row, an example or a chart bar. `entry` may be a scratch object: what is kept is a copy.
    */
   offer(entry: ListingEntry, record: () => ConnectionRecord): void {
     const group = this.count(entry);
@@ -157,7 +162,7 @@ export class ListingBuilder {
     const asExample = entry.hasLadder && group.examples.accepts(entry);
     const asBar = entry.verdict === 'close-wait' && entry.stuckSeconds !== null && this.longest.accepts(entry);
     if (!asRow && !asExample && !asBar) return;
-    const kept: Kept = { entry, record: record() };
+    const kept: Kept = { entry: { ...entry }, record: record() };
     if (asRow) group.shown.offer(kept);
     if (asExample) group.examples.offer(kept);
     if (asBar) this.longest.offer(kept);

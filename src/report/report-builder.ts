@@ -41,8 +41,11 @@ export class ReportBuilder {
   private readonly captures: CaptureFacts[] = [];
   private readonly kept: ConnectionRecord[] = [];
   private readonly services = new Map<string, ServicePartial>();
-  /** IPv4 services by port, then address: found without formatting the address (most connections). */
-  private readonly servicesV4 = new Map<number, Map<number, ServicePartial>>();
+  /**
+   * Services by port, then the address's last word (all of an IPv4 address), then the other words of
+   * an IPv6 address: found without formatting the address, which would cost a string per connection.
+   */
+  private readonly servicesByNumber = new Map<number, Map<number, { w0: number; w1: number; w2: number; service: ServicePartial }[]>>();
   private readonly verdicts = emptyVerdictCounts();
   private connections = 0;
   private findings = 0;
@@ -80,20 +83,25 @@ export class ReportBuilder {
 
   /** The server endpoint's figures, made on its first connection. */
   private serviceOf(c: JudgedConnection): ServicePartial {
-    const dir = c.clientDir ^ 1;
-    if (c.ipVersion !== 4) return this.serviceNamed(c.server, c);
-    const port = dir === 0 ? c.aPort : c.bPort;
-    const address = dir === 0 ? c.a3 : c.b3;
-    let byAddress = this.servicesV4.get(port);
-    if (byAddress === undefined) {
-      byAddress = new Map();
-      this.servicesV4.set(port, byAddress);
+    const a = (c.clientDir ^ 1) === 0;
+    const port = (a ? c.aPort : c.bPort) + (c.ipVersion === 6 ? 0x10000 : 0);
+    const w0 = a ? c.a0 : c.b0;
+    const w1 = a ? c.a1 : c.b1;
+    const w2 = a ? c.a2 : c.b2;
+    const w3 = a ? c.a3 : c.b3;
+    let byWord = this.servicesByNumber.get(port);
+    if (byWord === undefined) {
+      byWord = new Map();
+      this.servicesByNumber.set(port, byWord);
     }
-    let service = byAddress.get(address);
-    if (service === undefined) {
-      service = this.serviceNamed(c.server, c);
-      byAddress.set(address, service);
+    let candidates = byWord.get(w3);
+    if (candidates === undefined) {
+      candidates = [];
+      byWord.set(w3, candidates);
     }
+    for (const x of candidates) if (x.w0 === w0 && x.w1 === w1 && x.w2 === w2) return x.service;
+    const service = this.serviceNamed(c.server, c);
+    candidates.push({ w0, w1, w2, service });
     return service;
   }
 

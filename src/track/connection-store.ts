@@ -116,16 +116,31 @@ export class ConnectionStore {
   open(slot: number): void {
     if (slot >= this.capacity) throw new RangeError(`slot ${slot} beyond the store's capacity ${this.capacity}`);
     while (this.intChunks.length <= slot >> CHUNK_BITS) this.addChunk();
+    this.release(slot);
+    this.intsOf(slot).set(INT_TEMPLATE, intBase(slot));
+    this.floatsOf(slot).set(FLOAT_TEMPLATE, floatBase(slot));
+    // Most connections have no ICMP error: only touch the lists that were used.
+    if (this.icmp[slot].length !== 0) this.icmp[slot].length = 0;
+  }
+
+  /**
+   * Gives back the slot's evidence blocks once its connection has been judged (or when the slot is
+   * reused), so the pools hold the evidence of live connections only. The slot's own fields stay
+   * readable until it is opened again.
+   */
+  release(slot: number): void {
+    if (slot >> CHUNK_BITS >= this.intChunks.length) return;
     const c = intBase(slot);
     const I = this.intsOf(slot);
     if (I[c + C.CloseBlock] >= 0) this.closePool.release(I[c + C.CloseBlock]);
     this.fins.release(I[c + C.FinEvents], I[c + C.FinBlock]);
     this.resets.release(I[c + C.RstEvents], I[c + C.RstBlock]);
     if (I[c + C.ZHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
-    I.set(INT_TEMPLATE, c);
-    this.floatsOf(slot).set(FLOAT_TEMPLATE, floatBase(slot));
-    // Most connections have no ICMP error: only touch the lists that were used.
-    if (this.icmp[slot].length !== 0) this.icmp[slot].length = 0;
+    I[c + C.CloseBlock] = -1;
+    I[c + C.CloseCount] = -1;
+    I[c + C.FinEvents] = 0;
+    I[c + C.RstEvents] = 0;
+    I[c + C.ZHistoryLength] = 0;
   }
 
   private addChunk(): void {

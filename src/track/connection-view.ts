@@ -154,6 +154,10 @@ export class EndpointView {
   }
 }
 
+// Most connections have no RST, many no FIN: one shared empty list each (never modified).
+const NO_RESETS: RstEvent[] = [];
+const NO_FINS: FinEvent[] = [];
+
 /**
  * A judged connection as the verdict stage reads it: the tracker's state for one slot, read through
  * (no copy), re-pointed by bind() at each connection as it ends. Indexes into `ends` are flow
@@ -220,6 +224,7 @@ export class ConnectionView {
   get resets(): RstEvent[] {
     if (this.resetList !== null) return this.resetList;
     const store = this.bound;
+    if (store.rstCount(this.slot) === 0) return NO_RESETS;
     const R = store.rstData(this.slot);
     const first = store.rstBlock(this.slot);
     const end = first + store.rstCount(this.slot) * RstField.Count;
@@ -235,6 +240,7 @@ export class ConnectionView {
   /** Every FIN segment, retransmissions included, in capture order. */
   get fins(): FinEvent[] {
     if (this.finList !== null) return this.finList;
+    if (this.bound.finCount(this.slot) === 0) return NO_FINS;
     const store = this.bound;
     const flat = store.finData(this.slot);
     const first = store.finBlock(this.slot);

@@ -39,14 +39,9 @@ export interface Judgement {
   icmp: IcmpEvent | null;
 }
 
-/**
- * Gives a connection its one verdict. `horizonSeconds` is the capture time up to which the connection
- * was observed (the end of the capture, or the moment its 4-tuple was reused). RSTs are looked at
- * first because the first RST ends the connection whatever came before; then the FIN exchange.
- */
-export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { seconds: number; nanos: number }, thresholds: Thresholds): Judgement {
-  const serverDir = clientDir ^ 1;
-  const result: Judgement = {
+/** A Judgement to fill with judge() (one can be reused for connection after connection). */
+export function newJudgement(): Judgement {
+  return {
     verdict: 'open',
     endpoint: -1,
     cause: null,
@@ -63,13 +58,47 @@ export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { se
     middlebox: null,
     icmp: null,
   };
+}
+
+/** The instant a reused Judgement's `since` points at (no object per connection). */
+const sinceOf = new WeakMap<Judgement, { seconds: number; nanos: number }>();
+
+/**
+ * Gives a connection its one verdict, in `result` (reset first; by default a new one). `horizon` is the
+ * capture time up to which the connection was observed (the end of the capture, or the moment its
+ * 4-tuple was reused). RSTs are looked at first because the first RST ends the connection whatever
+ * came before; then the FIN exchange.
+ */
+export function judge(
+  conn: ConnectionSnapshot,
+  clientDir: number,
+  horizon: { seconds: number; nanos: number },
+  thresholds: Thresholds,
+  result: Judgement = newJudgement(),
+): Judgement {
+  const serverDir = clientDir ^ 1;
+  result.verdict = 'open';
+  result.endpoint = -1;
+  result.cause = null;
+  result.confidence = null;
+  result.since = null;
+  result.stuckSeconds = null;
+  result.delaySeconds = null;
+  result.activity = null;
+  result.fromState = null;
+  result.bytesDiscarded = null;
+  result.halfClose = null;
+  result.evidence.length = 0;
+  result.reset = null;
+  result.middlebox = null;
+  result.icmp = null;
   const client = conn.ends[clientDir];
   const server = conn.ends[serverDir];
   const horizonTime = horizon.seconds + horizon.nanos * 1e-9;
   // The connection ends at the first RST that counts: one the receiver acts on (RFC 9293 3.10.7), or one
   // its claimed sender really sent (its own identity and next sequence number) even if the receiver
   // then drops it. A RST that is neither was dropped and probably forged.
-  const rst = conn.resets.find((r) => r.acceptable || (r.atSenderNextSeq && !looksForged(middleboxSignals(r, conn.ends[r.from])))) ?? null;
+  const rst = decisiveReset(conn);
   if (rst !== null) {
     result.reset = rst;
     judgeReset(conn, rst, clientDir, result);
@@ -82,7 +111,7 @@ export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { se
     result.verdict = 'reset';
     result.cause = 'middlebox-suspected';
     result.endpoint = dropped.from;
-    result.evidence = [dropped.frame];
+    evidence(result, dropped.frame);
     result.middlebox = middleboxSignals(dropped, conn.ends[dropped.from]);
     return result;
   }
@@ -90,13 +119,14 @@ export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { se
   if (conn.finSegments === 0) {
     if (conn.synFrom === clientDir && server.packets === 0) {
       // The SYN got an ICMP error instead: a refusal (port unreachable, prohibited) or a dead end.
-      const icmp = conn.icmp.find((e) => e.about === clientDir && (e.quotedFlags & 0x012) === 0x002) ?? null;
+      const icmp = synError(conn, clientDir);
       result.icmp = icmp;
       result.verdict = icmp !== null && isRefusal(icmp) ? 'refused' : 'unanswered';
       // Refused blames the server (it, or a firewall for it, said no); an unanswered SYN blames no one
       // seen: nothing came back, the SYN may have been dropped anywhere on the way.
       result.endpoint = result.verdict === 'refused' ? serverDir : -1;
-      result.evidence = icmp === null ? [client.synFrame] : [client.synFrame, icmp.frame];
+      if (icmp === null) evidence(result, client.synFrame);
+      else evidence(result, client.synFrame, icmp.frame);
       return result;
     }
     result.verdict = 'open';
@@ -112,27 +142,35 @@ export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { se
       // The peer's stack ACKed the FIN, its application never called close(): CLOSE_WAIT.
       result.verdict = 'close-wait';
       result.endpoint = closerDir ^ 1;
-      result.since = { seconds: peer.ackedPeerFinSeconds, nanos: peer.ackedPeerFinNanos };
+      let since = sinceOf.get(result);
+      if (since === undefined) {
+        since = { seconds: 0, nanos: 0 };
+        sinceOf.set(result, since);
+      }
+      since.seconds = peer.ackedPeerFinSeconds;
+      since.nanos = peer.ackedPeerFinNanos;
+      result.since = since;
       result.stuckSeconds = Math.max(0, horizonTime - peer.ackedPeerFinTime);
       result.activity = peer.payloadAfterAckingPeerFin > 0 ? 'sending' : 'idle';
-      result.evidence = [closer.finFrame, peer.ackedPeerFinFrame];
+      evidence(result, closer.finFrame, peer.ackedPeerFinFrame);
       if (peer.lastPayloadAfterAckingPeerFinFrame > 0) result.evidence.push(peer.lastPayloadAfterAckingPeerFinFrame);
       return result;
     }
     result.verdict = 'fin-unacked';
     result.endpoint = closerDir;
     result.confidence = unackedConfidence(closer.finCopies, horizonTime - closer.finTime, thresholds);
-    result.evidence = finFrames(conn, closerDir);
+    finFrames(conn, closerDir, result.evidence);
     return result;
   }
 
   if (conn.finsCrossed) {
     result.verdict = 'simultaneous-close';
-    result.evidence = [closer.finFrame, peer.finFrame];
+    evidence(result, closer.finFrame, peer.finFrame);
     return result;
   }
 
-  for (const dir of [closerDir ^ 1, closerDir]) {
+  for (let n = 0; n < 2; n++) {
+    const dir = n === 0 ? closerDir ^ 1 : closerDir;
     const end = conn.ends[dir];
     if (end.finAcked) continue;
     const confidence = unackedConfidence(end.finCopies, horizonTime - end.finTime, thresholds);
@@ -141,7 +179,7 @@ export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { se
     result.verdict = 'fin-unacked';
     result.endpoint = dir;
     result.confidence = confidence;
-    result.evidence = finFrames(conn, dir);
+    finFrames(conn, dir, result.evidence);
     return result;
   }
 
@@ -151,14 +189,14 @@ export function judge(conn: ConnectionSnapshot, clientDir: number, horizon: { se
     result.endpoint = closerDir ^ 1;
     // Reported from the exact timestamps: doubles of epoch seconds lose the nanoseconds.
     result.delaySeconds = elapsed(peer.ackedPeerFinSeconds, peer.ackedPeerFinNanos, peer.finSeconds, peer.finNanos);
-    result.evidence = [closer.finFrame, peer.ackedPeerFinFrame, peer.finFrame];
+    evidence(result, closer.finFrame, peer.ackedPeerFinFrame, peer.finFrame);
     return result;
   }
 
   result.verdict = 'orderly';
   result.endpoint = closerDir;
   result.halfClose = peer.payloadAfterPeerFin > 0;
-  result.evidence = [closer.finFrame, peer.finFrame];
+  evidence(result, closer.finFrame, peer.finFrame);
   return result;
 }
 
@@ -168,12 +206,12 @@ function judgeReset(conn: ConnectionSnapshot, rst: RstEvent, clientDir: number, 
   const peer = conn.ends[senderDir ^ 1];
   const serverDir = clientDir ^ 1;
   result.endpoint = senderDir;
-  result.evidence = [rst.frame];
+  evidence(result, rst.frame);
 
   // A SYN answered by RST: nothing listens on that port (or a firewall rejects).
   if (senderDir === serverDir && conn.synFrom === clientDir && !rst.senderSentSynAck && (rst.triggerFlags & 0x012) === 0x002) {
     result.verdict = 'refused';
-    result.evidence = [conn.ends[clientDir].synFrame, rst.frame];
+    evidence(result, conn.ends[clientDir].synFrame, rst.frame);
     return;
   }
   const signals = middleboxSignals(rst, sender);
@@ -185,7 +223,7 @@ function judgeReset(conn: ConnectionSnapshot, rst: RstEvent, clientDir: number, 
   }
   if (rst.unansweredKeepalives > 0 && rst.shape === 'active' && !rst.afterOwnFin) {
     result.verdict = 'keepalive-timeout';
-    result.evidence = [rst.firstUnansweredKeepaliveFrame, rst.frame];
+    evidence(result, rst.firstUnansweredKeepaliveFrame, rst.frame);
     return;
   }
   if (rst.afterOwnFin && rst.peerFinAfterOwnFinAcked && rst.shape === 'passive') {
@@ -193,13 +231,13 @@ function judgeReset(conn: ConnectionSnapshot, rst: RstEvent, clientDir: number, 
     result.verdict = 'late-fin-reset';
     result.endpoint = senderDir ^ 1;
     result.delaySeconds = Math.max(0, elapsed(sender.finSeconds, sender.finNanos, peer.finSeconds, peer.finNanos));
-    result.evidence = [sender.finFrame, sender.finAckFrame, peer.finFrame, rst.frame];
+    evidence(result, sender.finFrame, sender.finAckFrame, peer.finFrame, rst.frame);
     return;
   }
   // Data from the peer that reached the sender after it closed (sent after its FIN, or crossing it).
   if (rst.afterOwnFin && (rst.peerDataAfterOwnFin || rst.peerDataUnacked)) {
     result.verdict = 'reset-after-close';
-    result.evidence = [sender.finFrame, rst.triggerFrame, rst.frame];
+    evidence(result, sender.finFrame, rst.triggerFrame, rst.frame);
     return;
   }
   if (!rst.afterOwnFin && rst.shape === 'active') {
@@ -215,11 +253,28 @@ function judgeReset(conn: ConnectionSnapshot, rst: RstEvent, clientDir: number, 
     } else {
       result.cause = 'linger-zero-or-unread-data';
     }
-    if (result.fromState === 'CLOSE_WAIT') result.evidence = [peer.finFrame, sender.ackedPeerFinFrame, rst.frame];
+    if (result.fromState === 'CLOSE_WAIT') evidence(result, peer.finFrame, sender.ackedPeerFinFrame, rst.frame);
     return;
   }
   result.verdict = 'reset';
   result.cause = rst.shape === 'passive' ? 'no-socket' : 'unknown';
+}
+
+/** The first RST the receiver acts on, or one its claimed sender really sent even if dropped; null if none. */
+function decisiveReset(conn: ConnectionSnapshot): RstEvent | null {
+  const resets = conn.resets;
+  for (let i = 0; i < resets.length; i++) {
+    const r = resets[i];
+    if (r.acceptable || (r.atSenderNextSeq && !looksForged(middleboxSignals(r, conn.ends[r.from])))) return r;
+  }
+  return null;
+}
+
+/** The ICMP error that answered the client's SYN, if any. */
+function synError(conn: ConnectionSnapshot, clientDir: number): IcmpEvent | null {
+  const icmp = conn.icmp;
+  for (let i = 0; i < icmp.length; i++) if (icmp[i].about === clientDir && (icmp[i].quotedFlags & 0x012) === 0x002) return icmp[i];
+  return null;
 }
 
 /** Direction of the side that sent the first FIN (only FIN flags on RSTs: the first such segment). */
@@ -241,6 +296,17 @@ function unackedConfidence(copies: number, age: number, thresholds: Thresholds):
   return age >= thresholds.finAckTimeoutSeconds ? 'likely' : 'possible';
 }
 
-function finFrames(conn: ConnectionSnapshot, dir: number): number[] {
-  return conn.fins.filter((f) => f.from === dir).map((f) => f.frame);
+function finFrames(conn: ConnectionSnapshot, dir: number, out: number[]): void {
+  out.length = 0;
+  for (const f of conn.fins) if (f.from === dir) out.push(f.frame);
+}
+
+/** Replaces the evidence frames (the array is reused from connection to connection). */
+function evidence(result: Judgement, a: number, b?: number, c?: number, d?: number): void {
+  const out = result.evidence;
+  out.length = 0;
+  out.push(a);
+  if (b !== undefined) out.push(b);
+  if (c !== undefined) out.push(c);
+  if (d !== undefined) out.push(d);
 }

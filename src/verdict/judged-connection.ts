@@ -1,6 +1,6 @@
 import { formatEndpoint } from '../decode/address-text.js';
 import type { FlowInfo } from '../flow/flow.js';
-import type { Judgement } from './judge.js';
+import { newJudgement, type Judgement } from './judge.js';
 import { secondsBetween } from './time-format.js';
 import type { Side, Verdict } from './types.js';
 
@@ -20,39 +20,45 @@ export interface ConnectionSummary {
  * A connection's verdict, cheap enough to make for every connection: numbers copied out of the flow,
  * the judgement, and text formatted only when asked for. The full record (times, evidence lists,
  * ladder, explanation) is built only for connections that will be shown.
+ *
+ * The analysis reuses one JudgedConnection (and its Judgement) for connection after connection, so
+ * nothing is allocated per connection that is not shown: a handler that receives one may read it
+ * during the call only, and must copy what it keeps.
  */
 export class JudgedConnection implements ConnectionSummary {
-  readonly stream: number;
-  readonly ipVersion: number;
-  readonly a0: number;
-  readonly a1: number;
-  readonly a2: number;
-  readonly a3: number;
-  readonly b0: number;
-  readonly b1: number;
-  readonly b2: number;
-  readonly b3: number;
-  readonly aPort: number;
-  readonly bPort: number;
-  readonly firstFrame: number;
-  readonly lastFrame: number;
-  readonly packets: number;
+  file = '';
+  stream = 0;
+  ipVersion = 0;
+  a0 = 0;
+  a1 = 0;
+  a2 = 0;
+  a3 = 0;
+  b0 = 0;
+  b1 = 0;
+  b2 = 0;
+  b3 = 0;
+  aPort = 0;
+  bPort = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  packets = 0;
+  clientDir = 0;
+  roleInferred = false;
+  readonly judgement: Judgement = newJudgement();
+  /** Capture time up to which the connection was observed (close-wait stuck time runs to it). */
+  horizonSeconds = 0;
+  horizonNanos = 0;
+  precision = 6;
+  startSeconds = 0;
+  startNanos = 0;
+  endSeconds = 0;
+  endNanos = 0;
   private clientText: string | null = null;
   private serverText: string | null = null;
 
-  constructor(
-    readonly file: string,
-    flow: FlowInfo,
-    readonly clientDir: number,
-    readonly roleInferred: boolean,
-    readonly judgement: Judgement,
-    readonly horizon: { seconds: number; nanos: number },
-    readonly precision: number,
-    readonly startSeconds: number,
-    readonly startNanos: number,
-    readonly endSeconds: number,
-    readonly endNanos: number,
-  ) {
+  /** Points this object at another connection (its judgement is filled separately, with judge()). */
+  assign(file: string, flow: FlowInfo, clientDir: number, roleInferred: boolean, horizonSeconds: number, horizonNanos: number, precision: number): this {
+    this.file = file;
     this.stream = flow.stream;
     this.ipVersion = flow.ipVersion;
     this.a0 = flow.a0;
@@ -68,6 +74,22 @@ export class JudgedConnection implements ConnectionSummary {
     this.firstFrame = flow.firstFrame;
     this.lastFrame = flow.lastFrame;
     this.packets = flow.packets;
+    this.clientDir = clientDir;
+    this.roleInferred = roleInferred;
+    this.horizonSeconds = horizonSeconds;
+    this.horizonNanos = horizonNanos;
+    this.precision = precision;
+    this.clientText = null;
+    this.serverText = null;
+    return this;
+  }
+
+  /** The connection's first and last packet times. */
+  setSpan(startSeconds: number, startNanos: number, endSeconds: number, endNanos: number): void {
+    this.startSeconds = startSeconds;
+    this.startNanos = startNanos;
+    this.endSeconds = endSeconds;
+    this.endNanos = endNanos;
   }
 
   get verdict(): Verdict {
@@ -109,6 +131,6 @@ export class JudgedConnection implements ConnectionSummary {
   get stuckSeconds(): number | null {
     const since = this.judgement.since;
     if (since === null || this.judgement.stuckSeconds === null) return null;
-    return Math.max(0, secondsBetween(since.seconds, since.nanos, this.horizon.seconds, this.horizon.nanos, this.precision));
+    return Math.max(0, secondsBetween(since.seconds, since.nanos, this.horizonSeconds, this.horizonNanos, this.precision));
   }
 }

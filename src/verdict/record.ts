@@ -5,7 +5,7 @@ import { explain } from './explain.js';
 import { describeIcmp } from './icmp-errors.js';
 import { judge, type Thresholds } from './judge.js';
 import { JudgedConnection } from './judged-connection.js';
-import { clientDirection } from './roles.js';
+import { clientDirection, ROLE_INFERRED } from './roles.js';
 import { isoTime } from './time-format.js';
 import { ladderSteps } from './ladder-steps.js';
 import { FINDINGS, type ConnectionRecord, type EndReason, type Side } from './types.js';
@@ -18,18 +18,23 @@ export interface RecordContext {
 }
 
 /**
- * Judges a connection that left the table. Cheap (no text), so it runs for every connection; the full
- * record is made by buildRecord() only for connections that will be shown.
+ * Judges a connection that left the table, into `into` when given (reused: see JudgedConnection).
+ * Cheap (no text), so it runs for every connection; the full record is made by buildRecord() only for
+ * connections that will be shown.
  */
 export function judgeConnection(
   flow: FlowInfo,
   conn: ConnectionSnapshot,
   horizon: { seconds: number; nanos: number },
   ctx: RecordContext,
+  into: JudgedConnection = new JudgedConnection(),
 ): JudgedConnection {
-  const { client, inferred } = clientDirection(conn, flow.aPort, flow.bPort);
-  const judgement = judge(conn, client, horizon, ctx.thresholds);
-  return new JudgedConnection(ctx.file, flow, client, inferred, judgement, horizon, ctx.precision, conn.firstSeconds, conn.firstNanos, conn.lastSeconds, conn.lastNanos);
+  const roles = clientDirection(conn, flow.aPort, flow.bPort);
+  const client = roles & 1;
+  into.assign(ctx.file, flow, client, (roles & ROLE_INFERRED) !== 0, horizon.seconds, horizon.nanos, ctx.precision);
+  into.setSpan(conn.firstSeconds, conn.firstNanos, conn.lastSeconds, conn.lastNanos);
+  judge(conn, client, horizon, ctx.thresholds, into.judgement);
+  return into;
 }
 
 /** The public record of a judged connection: verdict, evidence, ladder, explanation. */

@@ -39,7 +39,8 @@ export interface AnalyzeOptions {
   list?: (connection: ConnectionSummary) => boolean;
   /**
    * Called with every in-scope connection as soon as it is judged, before any record is made. Only with
-   * jobs 1 (worker threads cannot call it); for --fail-on use failOnMatched() on the report.
+   * jobs 1 (worker threads cannot call it); for --fail-on use failOnMatched() on the report. The object
+   * is reused for the next connection: read it during the call, copy what you keep.
    */
   onJudged?: (connection: ConnectionSummary) => void;
   /**

@@ -4,12 +4,14 @@
  * from anything else on the machine falls on both alike. Prints wall and CPU time per run, the best and
  * median speed-up, and checks that every run printed the same report.
  *
- *   node dist/bench/parallel.js [--files 4] [--packets 1000000] [--jobs 2] [--repeat 5] [--list findings|none]
+ *   node dist/bench/parallel.js [--files 4] [--packets 1000000] [--jobs 2] [--repeat 5] [--list table|findings|none]
  *
- * --list findings (the default, as the command line lists) keeps every finding's record in the report:
- * with jobs > 1 the records of files read by workers are handed to the main thread as JSON and rebuilt
- * there, which the single-threaded run does not pay. --list none counts connections without listing any,
- * which shows how the analysis itself scales.
+ * --list table (the default) is what `closetrace <dir>` does: the table report, whose listing (the
+ * first rows per verdict, examples, chart figures) each worker gathers for its files and hands over
+ * with them. --list findings keeps every finding's record in the report object (the library's
+ * analyze() without options): with jobs > 1 the records of files read by workers are handed to the
+ * main thread as JSON and rebuilt there, which the single-threaded run does not pay. --list none counts
+ * connections without listing any, which shows how the analysis itself scales.
  *
  * The captures are made once with generateBenchCapture (seeds 1..files) in bench/out/parallel/ and
  * reused while they exist.
@@ -22,6 +24,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyze } from '../src/pipeline/analyze.js';
+import { ListingBuilder } from '../src/report/listing.js';
+import { renderReport } from '../src/report/render.js';
 import { generateBenchCapture } from './generate.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -42,11 +46,13 @@ interface RunResult {
 async function measureOnce(directory: string, jobs: number, list: string): Promise<RunResult> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const report = await analyze([directory], { jobs, filter: list === 'none' ? { verdicts: [] } : {} });
+  const listing = list === 'table' ? new ListingBuilder(20) : undefined;
+  const report = await analyze([directory], { jobs, filter: list === 'none' ? { verdicts: [] } : {}, listing });
+  const text = listing === undefined ? JSON.stringify(report) : renderReport('table', report, { color: false, width: 100, limit: 20, all: false }, listing.build());
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const frames = report.captures.reduce((n, c) => n + c.frames, 0);
-  const digest = createHash('sha256').update(JSON.stringify(report)).digest('hex');
+  const digest = createHash('sha256').update(text).digest('hex');
   return { jobs, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, frames, connections: report.summary.connections, digest };
 }
 
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
       packets: { type: 'string', default: '1000000' },
       jobs: { type: 'string', default: String(Math.max(2, availableParallelism())) },
       repeat: { type: 'string', default: '5' },
-      list: { type: 'string', default: 'findings' },
+      list: { type: 'string', default: 'table' },
       measure: { type: 'string' },
     },
   });
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
   const jobs = Number(values.jobs);
   const repeat = Math.max(1, Number(values.repeat));
   const list = values.list;
-  if (list !== 'findings' && list !== 'none') throw new Error(`--list must be findings or none, not ${list}`);
+  if (list !== 'table' && list !== 'findings' && list !== 'none') throw new Error(`--list must be table, findings or none, not ${list}`);
   const dir = await ensureCaptures(files, packets);
   process.stderr.write(`${files} captures of ${packets} packets in ${dir}; ${cpus().length} CPUs (${availableParallelism()} available); listing ${list}\n`);
   const one: RunResult[] = [];

@@ -1,10 +1,13 @@
 /**
  * One benchmark measurement in a process of its own (so peak RSS belongs to that mode alone):
  *
- *   node dist/bench/measure.js <headers|read|decode|analyze|pcap-parser> <capture>
+ *   node dist/bench/measure.js <headers|read|decode|analyze|records|pcap-parser> <capture>
  *
  * Prints one JSON line: frames, TCP segments, wall seconds, bytes, peak RSS (and verdict counts for
- * `analyze`). `headers` is the floor: a bare loop over pcap record headers with direct byte access.
+ * `analyze` and `records`). `headers` is the floor: a bare loop over pcap record headers with direct
+ * byte access. `analyze` is the command line's default job: every connection judged and counted, and
+ * the table report's listing gathered (records made only for the rows it shows). `records` also makes
+ * the full record of every finding, as JSON, CSV and ndjson output do.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +15,7 @@ import { readCapture } from '../src/capture/reader.js';
 import { SegmentDecoder } from '../src/decode/decoder.js';
 import { newSegment } from '../src/decode/segment.js';
 import { analyzeCapture } from '../src/pipeline/analyze-capture.js';
+import { entryOfJudged, ListingBuilder, newEntry } from '../src/report/listing.js';
 import { FINDINGS } from '../src/verdict/types.js';
 
 export interface Measurement {
@@ -70,7 +74,7 @@ async function pcapParserLoop(path: string): Promise<{ frames: number }> {
 
 async function main(): Promise<void> {
   const [mode, path] = process.argv.slice(2);
-  if (mode === undefined || path === undefined) throw new Error('usage: measure.js <headers|read|decode|analyze|pcap-parser> <capture>');
+  if (mode === undefined || path === undefined) throw new Error('usage: measure.js <headers|read|decode|analyze|records|pcap-parser> <capture>');
   const bytes = statSync(path).size;
   let frames = 0;
   let segments = 0;
@@ -98,19 +102,25 @@ async function main(): Promise<void> {
       segments = decoder.segments;
       break;
     }
-    case 'analyze': {
-      // As the CLI's default run does: every connection judged, full records for the findings.
+    case 'analyze':
+    case 'records': {
       const counts: Record<string, number> = {};
       let records = 0;
+      const listing = new ListingBuilder(20);
+      const scratch = newEntry();
       const facts = await analyzeCapture(path, {
-        judged: (c) => {
+        judged: (c, record) => {
           counts[c.verdict] = (counts[c.verdict] ?? 0) + 1;
-          return FINDINGS.has(c.verdict);
+          if (!FINDINGS.has(c.verdict)) return false;
+          if (mode === 'records') return true;
+          listing.offer(entryOfJudged(c, scratch), record);
+          return false;
         },
         record: () => {
           records++;
         },
       });
+      if (mode === 'analyze') records = listing.build().verdicts.reduce((n, v) => n + v.shown.length, 0);
       counts.records = records;
       frames = facts.frames;
       segments = facts.tcpSegments;

@@ -1,8 +1,9 @@
 /**
  * The tracker's per-connection state, laid out like a C struct in typed arrays (see ConnectionStore):
  * one block of int32 fields and one of float64 fields per connection. Keeping a connection's hot state
- * in a few contiguous cache lines, instead of a dozen objects, is what lets the tracker keep up with
- * millions of packets per second without garbage collection.
+ * in a few contiguous cache lines, instead of a dozen objects, keeps the tracker free of garbage
+ * collection and bounds what a packet touches: the tracker is limited by memory latency, so the number
+ * of cache lines per packet is what sets its speed (bench/README.md).
  *
  * The two endpoints' fields are interleaved: field E.X of endpoint `dir` (0 = the flow's A side, the
  * source of its first frame; 1 = B) is at block + dir + E.X, so every packet, which touches both sides,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { describeSystemError } from '../capture/reader.js';
+import { describeSystemError } from '../capture/errors.js';
 import type { Report } from '../report/model.js';
 import { BatchOptionError } from './errors.js';
 

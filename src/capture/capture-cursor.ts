@@ -1,12 +1,9 @@
 import type { Readable } from 'node:stream';
-import { u32le } from './byte-order.js';
-import { CaptureError } from './errors.js';
+import { CaptureError, describeReadError, describeSystemError } from './errors.js';
+import { chooseParser } from './format-sniff.js';
 import { newFrame, type Frame } from './frame.js';
 import { openInput, type OpenedInput } from './input.js';
-import { isPcapMagic, PcapParser } from './pcap.js';
-import { PCAPNG_SHB, PcapngParser } from './pcapng.js';
 import type { CaptureReadResult } from './reader.js';
-import { describeSystemError } from './reader.js';
 import type { RecordParser } from './record-parser.js';
 
 export interface CursorOptions {
@@ -286,40 +283,4 @@ function abortedPromise(signal: AbortSignal): Promise<number> {
     abortPromises.set(signal, promise);
   }
   return promise;
-}
-
-// The three functions below give the same texts as reader.ts's private ones, so a file reports the same
-// error whether it is read alone or joined. (They could move to a module both share.)
-
-function chooseParser(b: Uint8Array, start: number, end: number, eof: boolean): RecordParser {
-  if (end - start === 0 && eof) throw new CaptureError(0, 'the file is empty (0 bytes), not a capture');
-  if (end - start < 4) throw new CaptureError(0, `the file is only ${end - start} bytes long, not a capture`);
-  const magic = u32le(b, start);
-  if (isPcapMagic(magic)) return new PcapParser();
-  if (magic === PCAPNG_SHB) return new PcapngParser();
-  throw new CaptureError(0, `not a pcap or pcapng capture: ${describeMagic(b, start, end)}`);
-}
-
-function describeMagic(b: Uint8Array, start: number, end: number): string {
-  const hex = Array.from(b.subarray(start, Math.min(end, start + 4)), (x) => x.toString(16).padStart(2, '0')).join(' ');
-  if (b[start] === 0x42 && b[start + 1] === 0x5a && b[start + 2] === 0x68) return 'it is bzip2-compressed (decompress it with `bunzip2` first)';
-  if (b[start] === 0xfd && b[start + 1] === 0x37 && b[start + 2] === 0x7a && b[start + 3] === 0x58) {
-    return 'it is xz-compressed (decompress it with `xz -d` first)';
-  }
-  if (b[start] === 0x04 && b[start + 1] === 0x22 && b[start + 2] === 0x4d && b[start + 3] === 0x18) {
-    return 'it is lz4-compressed (decompress it with `lz4 -d` first)';
-  }
-  if (b[start] === 0x50 && b[start + 1] === 0x4b) return 'it is a zip archive (extract it first)';
-  return `unrecognised magic bytes ${hex}`;
-}
-
-function describeReadError(file: string, error: unknown, offset: number): string {
-  if (error instanceof CaptureError) return `${file}: ${error.message}`;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (code.startsWith('Z_') || code === 'ZSTD_ERROR')) {
-    return `${file}: at byte ${offset} of the decompressed data: the compressed stream is corrupt or truncated (${(error as Error).message})`;
-  }
-  if (typeof code === 'string') return `${file}: read failed at byte ${offset}: ${describeSystemError(error)}`;
-  const message = error instanceof Error ? error.message : String(error);
-  return `${file}: at byte ${offset}: internal error while reading: ${message}`;
 }

@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeSystemError } from '../capture/reader.js';
+import { describeSystemError } from '../capture/errors.js';
 
 /** One thing to read: a capture file (or `-`), or an input that could not even be listed. */
 export interface InputFile {

@@ -10,14 +10,20 @@ import { analyzePackets } from './run-packets.js';
 const CLIENT = '10.0.0.1:40000';
 const SERVER = '10.0.0.2:8080';
 
+/** Handshake, 100 bytes from the client, the server's ACK: history ShADa. */
+function established() {
+  const c = conversation(CLIENT, SERVER);
+  c.syn();
+  c.synAck();
+  c.ack();
+  c.data('a', 100);
+  c.ack('b');
+  return c;
+}
+
 describe('Zeek history', () => {
   it('keeps every letter of a long history (repeated RSTs at new sequence numbers)', async () => {
-    const c = conversation(CLIENT, SERVER);
-    c.syn();
-    c.synAck();
-    c.ack();
-    c.data('a', 100);
-    c.ack('b');
+    const c = established();
     // Each RST at a new sequence number adds another 'r' (TCPSessionAdapter::update_history).
     for (let n = 0; n < 40; n++) c.rst('b', { seq: 5000 + n * 10, advance: false });
     const r = (await analyzePackets(c.packets)).stream(0);
@@ -26,12 +32,7 @@ describe('Zeek history', () => {
   });
 
   it('a connection first seen at its SYN/ACK is flipped: caret, then the letters with their case swapped', async () => {
-    const c = conversation(CLIENT, SERVER);
-    c.syn();
-    c.synAck();
-    c.ack();
-    c.data('a', 100);
-    c.ack('b');
+    const c = established();
     c.fin('a');
     c.fin('b');
     c.ack('a');

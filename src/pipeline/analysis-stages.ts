@@ -5,7 +5,7 @@ import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
 import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
 import { ConnectionStore } from '../track/connection-store.js';
 import { ConnectionView } from '../track/connection-view.js';
-import { isFinished, trackSegment } from '../track/transitions.js';
+import { isFinished, replaySegment } from '../track/transitions.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
 import { JudgedConnection } from '../verdict/judged-connection.js';
 import { buildRecord, judgeConnection, type RecordContext } from '../verdict/record.js';
@@ -58,7 +58,7 @@ export class AnalysisStages {
       {
         grow: (capacity) => store.grow(capacity),
         open: (entry) => store.open(entry),
-        track: (entry, direction, seg) => trackSegment(store, entry, direction, seg),
+        track: (entry, direction, seg) => replaySegment(store, entry, direction, seg),
         finished: (entry) => isFinished(store, entry),
         end: (entry, flow, reason) => this.judge(entry, flow, reason),
       },

@@ -3,7 +3,7 @@ import { CaptureError, describeReadError, describeSystemError } from './errors.j
 import { chooseParser } from './format-sniff.js';
 import { newFrame, type Frame } from './frame.js';
 import { openInput, type OpenedInput } from './input.js';
-import type { CaptureReadResult } from './reader.js';
+import { emptyReadResult, type CaptureReadResult } from './reader.js';
 import type { RecordParser } from './record-parser.js';
 
 export interface CursorOptions {
@@ -69,19 +69,7 @@ export class CaptureCursor {
     private readonly options: CursorOptions,
   ) {
     this.buffer = new Uint8Array(options.bufferSize ?? DEFAULT_BUFFER);
-    this.result = {
-      file,
-      format: null,
-      compression: null,
-      linkTypes: [],
-      precision: 6,
-      frames: 0,
-      start: null,
-      end: null,
-      bytes: 0,
-      error: null,
-      interrupted: false,
-    };
+    this.result = emptyReadResult(file);
   }
 
   /** Opens a capture (or `-`); an input that cannot be opened gives a cursor that is already done, with the error. */

@@ -43,14 +43,9 @@ const DEFAULT_BUFFER = 1024 * 1024;
 /** Room kept before each read-ahead chunk for the previous chunk's partial record. */
 const TAIL_ROOM = 256 * 1024;
 
-/**
- * Reads a capture file (pcap or pcapng, optionally gzip'd; `-` for stdin) as a stream, calling `onFrame`
- * for every packet record. Memory stays at one buffer (grown only to the largest legal record) whatever
- * the file size. Never throws for bad input: problems become `error` in the result, and everything read
- * before them has already been delivered.
- */
-export async function readCapture(file: string, onFrame: (frame: Frame) => void, options: ReadOptions = {}): Promise<CaptureReadResult> {
-  const result: CaptureReadResult = {
+/** What is known of a capture before anything has been read from it. */
+export function emptyReadResult(file: string): CaptureReadResult {
+  return {
     file,
     format: null,
     compression: null,
@@ -63,6 +58,16 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
     error: null,
     interrupted: false,
   };
+}
+
+/**
+ * Reads a capture file (pcap or pcapng, optionally gzip'd; `-` for stdin) as a stream, calling `onFrame`
+ * for every packet record. Memory stays at one buffer (grown only to the largest legal record) whatever
+ * the file size. Never throws for bad input: problems become `error` in the result, and everything read
+ * before them has already been delivered.
+ */
+export async function readCapture(file: string, onFrame: (frame: Frame) => void, options: ReadOptions = {}): Promise<CaptureReadResult> {
+  const result = emptyReadResult(file);
   let input: OpenedInput;
   try {
     input = await openInput(file, options.stdin);

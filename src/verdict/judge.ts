@@ -60,9 +60,6 @@ export function newJudgement(): Judgement {
   };
 }
 
-/** The instant a reused Judgement's `since` points at (no object per connection). */
-const sinceOf = new WeakMap<Judgement, { seconds: number; nanos: number }>();
-
 /**
  * Gives a connection its one verdict, in `result` (reset first; by default a new one). `horizon` is the
  * capture time up to which the connection was observed (the end of the capture, or the moment its
@@ -142,14 +139,7 @@ export function judge(
       // The peer's stack ACKed the FIN, its application never called close(): CLOSE_WAIT.
       result.verdict = 'close-wait';
       result.endpoint = closerDir ^ 1;
-      let since = sinceOf.get(result);
-      if (since === undefined) {
-        since = { seconds: 0, nanos: 0 };
-        sinceOf.set(result, since);
-      }
-      since.seconds = peer.ackedPeerFinSeconds;
-      since.nanos = peer.ackedPeerFinNanos;
-      result.since = since;
+      result.since = { seconds: peer.ackedPeerFinSeconds, nanos: peer.ackedPeerFinNanos };
       result.stuckSeconds = Math.max(0, horizonTime - peer.ackedPeerFinTime);
       result.activity = peer.payloadAfterAckingPeerFin > 0 ? 'sending' : 'idle';
       evidence(result, closer.finFrame, peer.ackedPeerFinFrame);

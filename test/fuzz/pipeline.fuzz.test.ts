@@ -179,7 +179,7 @@ async function readAndDecode(file: string): Promise<Outcome> {
  * later stage that does not load fails only this test, not the reading/decoding fuzz.
  */
 async function wholePipeline(file: string): Promise<Outcome> {
-  const { analyzeCapture } = await import('../../src/pipeline/analyze-capture.js');
+  const { analyzeCapture } = await import('../../src/engine/analyze-capture.js');
   const facts = await analyzeCapture(file, () => undefined);
   return { error: facts.error, frames: facts.frames, tcpSegments: facts.tcpSegments };
 }

@@ -74,6 +74,7 @@ export class SegmentDecoder {
     seg.kind = SegmentKind.Normal;
     seg.vlan = -1;
     seg.unreassembled = false;
+    seg.headerCut = false;
     this.datagram = null;
     let r = frame.linkType === LINKTYPE_NOT_A_PACKET ? Reason.NotAPacket : decodeLink(frame.linkType, c);
     if (r === Reason.Decoded) r = this.decodeNetwork(c, seg);

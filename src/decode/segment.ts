@@ -62,6 +62,11 @@ export interface TcpSegment {
   windowScale: number;
   /** Outermost 802.1Q/802.1ad VLAN id, or -1 (reported only; streams ignore VLANs as tshark does). */
   vlan: number;
+  /**
+   * The snap length cut the TCP header after its first 14 bytes (ports, seq, ack, offset, flags): the
+   * window, options and what follows are unknown (window reads 0 and options as absent).
+   */
+  headerCut: boolean;
   /** The header came from an IP datagram whose fragments were not reassembled: no base sequence from it. */
   unreassembled: boolean;
   /** Quoted segments: the ICMP type and code, and the address of the host that sent the error. */
@@ -121,6 +126,7 @@ export function newSegment(): TcpSegment {
     tsEcr: 0,
     windowScale: -1,
     vlan: -1,
+    headerCut: false,
     unreassembled: false,
     icmpType: 0,
     icmpCode: 0,

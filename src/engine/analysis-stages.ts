@@ -5,7 +5,7 @@ import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
 import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
 import { ConnectionStore } from '../track/connection-store.js';
 import { ConnectionView } from '../track/connection-view.js';
-import { isFinished, replaySegment } from '../track/transitions.js';
+import { replaySegment } from '../track/tracker.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
 import { JudgedConnection } from '../verdict/judged-connection.js';
 import { buildRecord, judgeConnection, type RecordContext } from '../verdict/record.js';
@@ -52,14 +52,13 @@ export class AnalysisStages {
   private nowNanos = 0;
 
   constructor(file: string, settings: StageSettings, private readonly onJudged: JudgedHandler) {
-    this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS };
+    this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: this.store };
     const store = this.store;
     this.flows = new FlowAssembler(
       {
         grow: (capacity) => store.grow(capacity),
         open: (entry) => store.open(entry),
         track: (entry, direction, seg) => replaySegment(store, entry, direction, seg),
-        finished: (entry) => isFinished(store, entry),
         end: (entry, flow, reason) => this.judge(entry, flow, reason),
       },
       {

@@ -36,10 +36,11 @@ export interface FlowHandlers {
   grow(capacity: number): void;
   /** A new connection starts in `entry`. */
   open(entry: number): void;
-  /** Replays a segment (direction 0 = A->B) into the entry's state. */
-  track(entry: number, direction: number, seg: TcpSegment): void;
-  /** True once the connection is over: both FINs ACKed, or reset. */
-  finished(entry: number): boolean;
+  /**
+   * Replays a segment (direction 0 = A->B) into the entry's state; answers true once the connection is
+   * over (both FINs ACKed, or reset), false while it goes on (or again, after a reopening SYN).
+   */
+  track(entry: number, direction: number, seg: TcpSegment): boolean;
   /** The connection leaves the table; its state is final and must be read now (the entry is reused). */
   end(entry: number, flow: FlowInfo, reason: FlowEndReason): void;
 }
@@ -144,10 +145,14 @@ export class FlowAssembler {
       return;
     }
     if (seg.kind === SegmentKind.Normal) this.note(entry, seg);
-    this.handlers.track(entry, direction, seg);
-    if (table.get(entry, T.Status) === OPEN && this.handlers.finished(entry)) {
+    const over = this.handlers.track(entry, direction, seg);
+    const status = table.get(entry, T.Status);
+    if (status === OPEN && over) {
       table.set(entry, T.Status, FINISHED);
       this.finishedQueue.push(entry, table.get(entry, T.Generation), table.lastSeen[entry] + this.options.graceSeconds);
+    } else if (status === FINISHED && !over) {
+      // Reopened (a same-ISN SYN after a RST): live again; its queued expiry goes stale.
+      table.set(entry, T.Status, OPEN);
     }
   }
 

@@ -24,6 +24,7 @@ const SEVERITY_STYLE: Record<Severity, Style[]> = {
   notice: ['cyan'],
   normal: ['green'],
   live: ['blue'],
+  unknown: ['blue'],
 };
 
 export interface Painter {

@@ -32,6 +32,7 @@ h2 .chip { font-size: 0.7em; vertical-align: middle; margin-right: 6px; }
 .sev-error { border-left-color: #e64a19; }
 .sev-warning { border-left-color: #f9a825; }
 .sev-notice { border-left-color: #0288d1; }
+.sev-unknown { border-left-color: #546e7a; }
 .todo { background: #f1f8e9; border: 1px solid #dcedc8; border-radius: 6px; padding: 4px 14px; margin: 10px 0; }
 .todo h3 { margin-top: 8px; }
 .error { color: #b71c1c; background: #ffebee; border-radius: 6px; padding: 6px 10px; overflow-wrap: anywhere; }

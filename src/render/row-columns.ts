@@ -109,6 +109,7 @@ const FACTS: Record<Verdict, RowColumn[]> = {
   orderly: [timeColumn('closed at', (r) => r.end), textColumn('half-close', (r) => (r.halfClose ? 'yes' : 'no'))],
   'simultaneous-close': [timeColumn('closed at', (r) => r.end)],
   open: [timeColumn('started', (r) => r.start), timeColumn('last packet', (r) => r.end)],
+  'one-sided': [timeColumn('started', (r) => r.start), textColumn('not captured', (r) => r.quality?.unseen ?? '-')],
 };
 
 /** All columns of a verdict's list, left to right. */

@@ -1,165 +1,212 @@
+import { CHUNK_BITS } from '../layout/struct-store.js';
+import { CONN, EndpointFact as Fact } from './connection-layout.js';
 import { FIN_FIELDS, FinField, type ConnectionStore } from './connection-store.js';
 import { RstField, type FinEvent, type IcmpEvent, type RstEvent } from './evidence.js';
-import { resetEvent } from './reset-shape.js';
-import { ladderPackets, type LadderPacket } from './ladder.js';
-import {
-  C,
-  CD,
-  D,
-  E,
-  F_ACK_KNOWN,
-  F_ACKED_PEER_FIN,
-  F_FIN,
-  F_FIN_ACKED,
-  F_FIN_CARRIED_ACK,
-  F_SEQ_KNOWN,
-  F_SYN,
-  F_SYN_ACK,
-  floatBase,
-  intBase,
-} from './layout.js';
-import type { TcpState } from './tcp-state.js';
 import { historyText } from './history-letters.js';
+import { ladderPackets, type LadderPacket } from './ladder.js';
+import { resetEvent } from './reset-shape.js';
+import type { TcpState } from './tcp-state.js';
 import { zeekConnState } from './zeek-history.js';
 
+const I32 = CONN.i32;
+const U16 = CONN.u16;
+const U8 = CONN.u8;
+const I8 = CONN.i8;
+const F64 = CONN.f64;
+
+/** A capture instant: whole seconds since 1970 and nanoseconds. */
+export interface Instant {
+  seconds: number;
+  nanos: number;
+}
+
 /**
- * One side of a judged connection, read through to the tracker's store (see layout.ts for each field).
- * A view is re-pointed at each connection as it ends, so the verdict stage reads state without copying
- * it; it is valid only while that connection is being judged.
+ * One side of a judged connection, read through to the tracker's record (connection-layout.ts says
+ * what each field means). Times are seconds since the connection's first whole second (ConnectionView
+ * turns them into instants). A view is re-pointed at each connection as it ends, so the verdict stage
+ * reads state without copying it; it is valid only while that connection is being judged.
  */
 export class EndpointView {
   private I: Int32Array = new Int32Array(0);
-  private F: Float64Array = new Float64Array(0);
-  private e = 0;
-  private f = 0;
+  private H: Uint16Array = new Uint16Array(0);
+  private B: Uint8Array = new Uint8Array(0);
+  private S: Int8Array = new Int8Array(0);
+  private D: Float64Array = new Float64Array(0);
+  private i = 0;
+  private h = 0;
+  private b = 0;
+  private d = 0;
 
-  bind(ints: Int32Array, floats: Float64Array, e: number, f: number): void {
-    this.I = ints;
-    this.F = floats;
-    this.e = e;
-    this.f = f;
+  bind(store: ConnectionStore, slot: number, dir: number): void {
+    const k = slot >> CHUNK_BITS;
+    const base = store.byteBase(slot);
+    this.I = store.i32[k];
+    this.H = store.u16[k];
+    this.B = store.u8[k];
+    this.S = store.i8[k];
+    this.D = store.f64[k];
+    this.i = (base >> 2) + dir;
+    this.h = (base >> 1) + dir;
+    this.b = base + dir;
+    this.d = (base >> 3) + dir;
   }
 
-  private flag(bit: number): boolean {
-    return (this.I[this.e + E.Flags] & bit) !== 0;
+  private fact(bit: Fact): boolean {
+    return (this.H[this.h + U16.flags] & bit) !== 0;
   }
 
+  /** Its inferred RFC 9293 state when the connection was judged. */
   get state(): TcpState {
-    return this.I[this.e + E.State] as TcpState;
+    return this.B[this.b + U8.state] as TcpState;
   }
+  /** Segments it sent (a side never seen sent none). */
   get packets(): number {
-    return this.I[this.e + E.Packets];
+    return this.I[this.i + I32.sent];
   }
   get lastFrame(): number {
-    return this.I[this.e + E.LastFrame];
+    return this.I[this.i + I32.lastFrame];
   }
   get synSeen(): boolean {
-    return this.flag(F_SYN);
+    return this.fact(Fact.SentSyn);
   }
   get synAckSeen(): boolean {
-    return this.flag(F_SYN_ACK);
+    return this.fact(Fact.SentSynAck);
   }
   get isn(): number {
-    return this.I[this.e + E.Isn];
+    return this.I[this.i + I32.isn];
   }
   get synFrame(): number {
-    return this.I[this.e + E.SynFrame];
+    return this.I[this.i + I32.synFrame];
   }
   get seqKnown(): boolean {
-    return this.flag(F_SEQ_KNOWN);
+    return this.fact(Fact.SeqKnown);
   }
   get nextSeq(): number {
-    return this.I[this.e + E.NextSeq];
+    return this.I[this.i + I32.nextSeq];
   }
   get firstSeq(): number {
-    return this.I[this.e + E.FirstSeq];
+    return this.I[this.i + I32.firstSeq];
   }
   get ackKnown(): boolean {
-    return this.flag(F_ACK_KNOWN);
+    return this.fact(Fact.AckKnown);
   }
   get highestAck(): number {
-    return this.I[this.e + E.HighestAck];
+    return this.I[this.i + I32.highestAck];
+  }
+  /** Did it send anything with the ACK flag (proof that it heard the peer)? */
+  get sentAck(): boolean {
+    return this.fact(Fact.AckKnown);
   }
   get payloadBytes(): number {
-    return this.F[this.f + D.PayloadBytes];
+    return this.D[this.d + F64.payloadBytes];
   }
   get payloadPackets(): number {
-    return this.I[this.e + E.PayloadPackets];
+    return this.I[this.i + I32.payloadPackets];
   }
+  get lastPayloadTime(): number {
+    return this.D[this.d + F64.lastPayloadTime];
+  }
+  /** It sent a FIN, seen or inferred. */
   get finSeen(): boolean {
-    return this.flag(F_FIN);
+    return this.fact(Fact.SentFin);
   }
+  /** Its FIN is not in the capture: the peer's ACK (or its own later segment) proves it; see finProofFrame. */
+  get finInferred(): boolean {
+    return this.fact(Fact.FinInferred);
+  }
+  get finProofFrame(): number {
+    return this.I[this.i + I32.finProofFrame];
+  }
+  /** Frame of its first FIN (0 when inferred). */
   get finFrame(): number {
-    return this.I[this.e + E.FinFrame];
+    return this.I[this.i + I32.finFrame];
   }
   get finTime(): number {
-    return this.F[this.f + D.FinTime];
-  }
-  get finSeconds(): number {
-    return this.F[this.f + D.FinSeconds];
-  }
-  get finNanos(): number {
-    return this.F[this.f + D.FinNanos];
+    return this.D[this.d + F64.finTime];
   }
   get finCopies(): number {
-    return this.I[this.e + E.FinCopies];
+    return this.H[this.h + U16.finCopies];
   }
   get finCarriedAck(): boolean {
-    return this.flag(F_FIN_CARRIED_ACK);
+    return this.fact(Fact.FinCarriedAck);
   }
   get finAcked(): boolean {
-    return this.flag(F_FIN_ACKED);
+    return this.fact(Fact.FinAcked);
   }
   get finAckFrame(): number {
-    return this.I[this.e + E.FinAckFrame];
+    return this.I[this.i + I32.finAckFrame];
   }
   get ackedPeerFin(): boolean {
-    return this.flag(F_ACKED_PEER_FIN);
+    return this.fact(Fact.AckedPeerFin);
   }
   get ackedPeerFinFrame(): number {
-    return this.I[this.e + E.AckedPeerFinFrame];
+    return this.I[this.i + I32.ackedPeerFinFrame];
   }
   get ackedPeerFinTime(): number {
-    return this.F[this.f + D.AckedPeerFinTime];
-  }
-  get ackedPeerFinSeconds(): number {
-    return this.F[this.f + D.AckedPeerFinSeconds];
-  }
-  get ackedPeerFinNanos(): number {
-    return this.F[this.f + D.AckedPeerFinNanos];
+    return this.D[this.d + F64.ackedPeerFinTime];
   }
   get payloadAfterAckingPeerFin(): number {
-    return this.F[this.f + D.PayloadAfterAckingPeerFin];
+    return this.D[this.d + F64.payloadAfterAckingPeerFin];
   }
   get lastPayloadAfterAckingPeerFinFrame(): number {
-    return this.I[this.e + E.LastPayloadAfterAckingPeerFinFrame];
+    return this.I[this.i + I32.lastPayloadAfterAckingPeerFinFrame];
+  }
+  get lastPayloadAfterAckingPeerFinTime(): number {
+    return this.D[this.d + F64.lastPayloadAfterAckingPeerFinTime];
   }
   get payloadAfterPeerFin(): number {
-    return this.F[this.f + D.PayloadAfterPeerFin];
+    return this.D[this.d + F64.payloadAfterPeerFin];
+  }
+  get sentRst(): boolean {
+    return this.fact(Fact.SentRst);
+  }
+  /** When it reached ESTABLISHED, TIME_WAIT, CLOSED (seconds since the first whole second; 0 if never). */
+  get establishedTime(): number {
+    return this.D[this.d + F64.establishedTime];
+  }
+  get timeWaitTime(): number {
+    return this.D[this.d + F64.timeWaitTime];
+  }
+  get closedTime(): number {
+    return this.D[this.d + F64.closedTime];
   }
   get ttlMin(): number {
-    return this.I[this.e + E.TtlMin];
+    return this.B[this.b + U8.ttlMin];
   }
   get ttlMax(): number {
-    return this.I[this.e + E.TtlMax];
+    return this.B[this.b + U8.ttlMax];
   }
   get ttlSamples(): number {
-    return this.I[this.e + E.TtlSamples];
+    return this.H[this.h + U16.ttlSamples];
   }
   get ipIdSteps(): number {
-    return this.I[this.e + E.IpIdSteps];
+    return this.H[this.h + U16.ipIdSteps];
   }
   get ipIdJumps(): number {
-    return this.I[this.e + E.IpIdJumps];
+    return this.H[this.h + U16.ipIdJumps];
+  }
+  get windowScale(): number {
+    return this.S[this.b + I8.windowScale];
+  }
+  /** Capture quality: its segments ACKed though never captured, gaps before its segments, frames captured twice. */
+  get ackedUnseen(): number {
+    return this.H[this.h + U16.ackedUnseen];
+  }
+  get gaps(): number {
+    return this.H[this.h + U16.gaps];
+  }
+  get duplicates(): number {
+    return this.H[this.h + U16.duplicates];
   }
 }
 
 // Most connections have no RST, many no FIN: one shared empty list each (never modified).
 const NO_RESETS: RstEvent[] = [];
 const NO_FINS: FinEvent[] = [];
+const NO_ICMP: IcmpEvent[] = [];
 
 /**
- * A judged connection as the verdict stage reads it: the tracker's state for one slot, read through
+ * A judged connection as the verdict stage reads it: the tracker's record for one slot, read through
  * (no copy), re-pointed by bind() at each connection as it ends. Indexes into `ends` are flow
  * directions: 0 = endpoint A (the source of the first frame), 1 = B. Lists are built on first use.
  */
@@ -167,22 +214,30 @@ export class ConnectionView {
   readonly ends: [EndpointView, EndpointView] = [new EndpointView(), new EndpointView()];
   private store: ConnectionStore | null = null;
   private slot = 0;
-  private ints: Int32Array = new Int32Array(0);
-  private floats: Float64Array = new Float64Array(0);
-  private c = 0;
-  private cf = 0;
+  private I: Int32Array = new Int32Array(0);
+  private B: Uint8Array = new Uint8Array(0);
+  private S: Int8Array = new Int8Array(0);
+  private D: Float64Array = new Float64Array(0);
+  private i = 0;
+  private b = 0;
+  private d = 0;
   private finList: FinEvent[] | null = null;
   private resetList: RstEvent[] | null = null;
 
   bind(store: ConnectionStore, slot: number): this {
     this.store = store;
     this.slot = slot;
-    this.ints = store.intsOf(slot);
-    this.floats = store.floatsOf(slot);
-    this.c = intBase(slot);
-    this.cf = floatBase(slot);
-    this.ends[0].bind(this.ints, this.floats, this.c, this.cf);
-    this.ends[1].bind(this.ints, this.floats, this.c + 1, this.cf + 1);
+    const k = slot >> CHUNK_BITS;
+    const base = store.byteBase(slot);
+    this.I = store.i32[k];
+    this.B = store.u8[k];
+    this.S = store.i8[k];
+    this.D = store.f64[k];
+    this.i = base >> 2;
+    this.b = base;
+    this.d = base >> 3;
+    this.ends[0].bind(store, slot, 0);
+    this.ends[1].bind(store, slot, 1);
     this.finList = null;
     this.resetList = null;
     return this;
@@ -193,32 +248,53 @@ export class ConnectionView {
     return this.store;
   }
 
+  /** The whole second every relative time of this connection counts from. */
+  get firstSecond(): number {
+    return this.D[this.d + F64.firstSecond];
+  }
+  /** A relative time of this connection as an instant (exact to the nanosecond). */
+  instant(time: number): Instant {
+    const whole = Math.floor(time);
+    let nanos = Math.round((time - whole) * 1e9);
+    let seconds = this.firstSecond + whole;
+    if (nanos >= 1e9) {
+      nanos -= 1e9;
+      seconds++;
+    }
+    return { seconds, nanos };
+  }
+  /** An instant as a relative time of this connection. */
+  relative(at: Instant): number {
+    return at.seconds - this.firstSecond + at.nanos * 1e-9;
+  }
   get firstSeconds(): number {
-    return this.floats[this.cf + CD.FirstSeconds];
+    return this.firstSecond;
   }
   get firstNanos(): number {
-    return this.floats[this.cf + CD.FirstNanos];
+    return this.I[this.i + I32.firstNanos];
   }
-  get lastSeconds(): number {
-    return this.floats[this.cf + CD.LastSeconds];
-  }
-  get lastNanos(): number {
-    return this.floats[this.cf + CD.LastNanos];
+  /** Time of the latest packet (relative). */
+  get lastTime(): number {
+    return this.D[this.d + F64.lastTime];
   }
   get packets(): number {
-    return this.ints[this.c + C.Packets];
+    return this.I[this.i + I32.packets];
   }
   get synFrom(): number {
-    return this.ints[this.c + C.SynFrom];
+    return this.S[this.b + I8.synFrom];
   }
   get synAckFrom(): number {
-    return this.ints[this.c + C.SynAckFrom];
+    return this.S[this.b + I8.synAckFrom];
   }
   get finSegments(): number {
-    return this.ints[this.c + C.FinSegments];
+    return this.I[this.i + I32.finSegments];
   }
   get finsCrossed(): boolean {
-    return this.ints[this.c + C.FinsCrossed] !== 0;
+    return this.B[this.b + U8.finsCrossed] !== 0;
+  }
+  /** Frame of a same-ISN SYN that reopened the connection after a RST, or 0: events before it are history. */
+  get reopenFrame(): number {
+    return this.I[this.i + I32.reopenFrame];
   }
   /** The RSTs seen, in capture order (up to MAX_EVENTS). */
   get resets(): RstEvent[] {
@@ -228,30 +304,28 @@ export class ConnectionView {
     const R = store.rstData(this.slot);
     const first = store.rstBlock(this.slot);
     const end = first + store.rstCount(this.slot) * RstField.Count;
-    const firstSeconds = this.firstSeconds;
     const list: RstEvent[] = [];
-    for (let o = first; o < end; o += RstField.Count) list.push(resetEvent(R, o, firstSeconds));
+    for (let o = first; o < end; o += RstField.Count) list.push(resetEvent(R, o, this.firstSecond));
     this.resetList = list;
     return list;
   }
   get icmp(): IcmpEvent[] {
-    return this.bound.icmp[this.slot];
+    return this.bound.icmp.get(this.slot) ?? NO_ICMP;
   }
   /** Every FIN segment, retransmissions included, in capture order. */
   get fins(): FinEvent[] {
     if (this.finList !== null) return this.finList;
-    if (this.bound.finCount(this.slot) === 0) return NO_FINS;
     const store = this.bound;
+    if (store.finCount(this.slot) === 0) return NO_FINS;
     const flat = store.finData(this.slot);
     const first = store.finBlock(this.slot);
     const end = first + store.finCount(this.slot) * FIN_FIELDS;
-    const firstSeconds = this.firstSeconds;
     const list: FinEvent[] = [];
     for (let o = first; o < end; o += FIN_FIELDS) {
       list.push({
         frame: flat[o + FinField.Frame],
         from: flat[o + FinField.From],
-        seconds: firstSeconds + flat[o + FinField.Seconds],
+        seconds: this.firstSecond + flat[o + FinField.Seconds],
         nanos: flat[o + FinField.Nanos],
         seq: flat[o + FinField.Seq],
         retransmission: flat[o + FinField.Retransmission] !== 0,

@@ -23,7 +23,7 @@ export type RstShape = 'active' | 'passive';
 export const enum RstField {
   Frame,
   From,
-  /** Seconds relative to the connection's first packet. */
+  /** Whole seconds since the connection's first whole second. */
   Seconds,
   Nanos,
   Seq,
@@ -59,6 +59,7 @@ export const RST_SENDER_SENT_SYN_ACK = 128;
 export const RST_ACCEPTABLE = 256;
 export const RST_OUTSIDE_WINDOW = 512;
 export const RST_AT_SENDER_NEXT_SEQ = 1024;
+export const RST_OPTIONS_UNKNOWN = 2048;
 
 export interface RstEvent {
   frame: number;
@@ -108,6 +109,8 @@ export interface RstEvent {
   outsideWindow: boolean;
   /** The RST's sequence number is exactly the sender's own next sequence number (what its stack would use). */
   atSenderNextSeq: boolean;
+  /** The snap length cut the header before its options: their absence proves nothing. */
+  optionsUnknown: boolean;
   /** The sender's IPv4 IDs just before and just after the RST (-1 when none), to check the series. */
   ipIdBefore: number;
   ipIdAfter: number;

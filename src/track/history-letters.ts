@@ -1,5 +1,6 @@
+import { CHUNK_BITS } from '../layout/struct-store.js';
+import { CONN, HISTORY_WORDS } from './connection-layout.js';
 import type { ConnectionStore } from './connection-store.js';
-import { C, intBase } from './layout.js';
 
 /**
  * Zeek's history string, kept as 5-bit letter codes packed in the connection's int block instead of a
@@ -30,7 +31,6 @@ export const enum Letter {
 const RESPONDER = ALPHABET.length;
 const CARET = 2 * ALPHABET.length + 1;
 const LETTERS_PER_WORD = 6;
-const HISTORY_WORDS = 4;
 /** Letters held in the int block. */
 export const HISTORY_PACKED = LETTERS_PER_WORD * HISTORY_WORDS;
 const PACKED = HISTORY_PACKED;
@@ -44,11 +44,11 @@ export function addLetter(store: ConnectionStore, slot: number, code: Letter, re
 }
 
 function append(store: ConnectionStore, slot: number, code: number): void {
-  const I = store.intsOf(slot);
-  const c = intBase(slot);
-  const n = I[c + C.ZHistoryLength]++;
+  const I = store.i32[slot >> CHUNK_BITS];
+  const i = store.byteBase(slot) >> 2;
+  const n = I[i + CONN.i32.zHistoryLength]++;
   if (n < PACKED) {
-    const w = c + C.ZHistory + ((n / LETTERS_PER_WORD) | 0);
+    const w = i + CONN.i32.zHistory + ((n / LETTERS_PER_WORD) | 0);
     I[w] |= code << (5 * (n % LETTERS_PER_WORD));
   } else {
     store.historyOverflow.set(slot, (store.historyOverflow.get(slot) ?? '') + TEXT[code]);
@@ -57,22 +57,22 @@ function append(store: ConnectionStore, slot: number, code: number): void {
 
 /** The history text of a slot. */
 export function historyText(store: ConnectionStore, slot: number): string {
-  const I = store.intsOf(slot);
-  const c = intBase(slot);
-  const n = I[c + C.ZHistoryLength];
+  const I = store.i32[slot >> CHUNK_BITS];
+  const i = store.byteBase(slot) >> 2;
+  const n = I[i + CONN.i32.zHistoryLength];
   let text = '';
-  for (let i = 0; i < Math.min(n, PACKED); i++) {
-    text += TEXT[(I[c + C.ZHistory + ((i / LETTERS_PER_WORD) | 0)] >>> (5 * (i % LETTERS_PER_WORD))) & 31];
+  for (let l = 0; l < Math.min(n, PACKED); l++) {
+    text += TEXT[(I[i + CONN.i32.zHistory + ((l / LETTERS_PER_WORD) | 0)] >>> (5 * (l % LETTERS_PER_WORD))) & 31];
   }
   return n > PACKED ? text + (store.historyOverflow.get(slot) ?? '') : text;
 }
 
 /** Replaces the history with `text` (made of history letters). */
 export function setHistory(store: ConnectionStore, slot: number, text: string): void {
-  const I = store.intsOf(slot);
-  const c = intBase(slot);
-  I[c + C.ZHistoryLength] = 0;
-  for (let w = 0; w < HISTORY_WORDS; w++) I[c + C.ZHistory + w] = 0;
+  const I = store.i32[slot >> CHUNK_BITS];
+  const i = store.byteBase(slot) >> 2;
+  I[i + CONN.i32.zHistoryLength] = 0;
+  for (let w = 0; w < HISTORY_WORDS; w++) I[i + CONN.i32.zHistory + w] = 0;
   store.historyOverflow.delete(slot);
   for (const ch of text) {
     const code = CODE_OF.get(ch);

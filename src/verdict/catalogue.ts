@@ -8,8 +8,11 @@
  * turns them into <code>. Background for every claim: docs/research/linux-close-behaviour.md.
  */
 
-/** critical: resources leak; error: a peer saw an error; warning: something died or dropped; notice: slow or unreachable. */
-export type Severity = 'critical' | 'error' | 'warning' | 'notice' | 'normal' | 'live';
+/**
+ * critical: resources leak; error: a peer saw an error; warning: something died or dropped; notice: slow or
+ * unreachable; normal: a clean end; live: still open; unknown: the capture cannot tell.
+ */
+export type Severity = 'critical' | 'error' | 'warning' | 'notice' | 'normal' | 'live' | 'unknown';
 
 export interface Advice {
   /** Section heading. */
@@ -209,6 +212,21 @@ const CATALOGUE = {
     summary: 'no FIN or RST seen: still open when the capture ended',
     meaning: 'Neither a FIN nor a RST was seen: the connection was still open (or idle) when the capture ended, or it closed outside the capture.',
     actions: ['Nothing, unless it should have ended: capture for longer, or compare the idle timeouts of both sides.'],
+  },
+  'one-sided': {
+    finding: false,
+    severity: 'unknown',
+    colour: '#546e7a',
+    title: 'One-sided: the capture saw one direction only',
+    summary: 'only one side was captured: how the other side closed cannot be told',
+    meaning:
+      "The capture holds the packets of one endpoint only, although that endpoint was clearly talking to the other one (it acknowledged it), or the whole capture is one-directional. " +
+      'Typical of a SPAN or mirror port that copies one direction, asymmetric routing, or a capture filter on one address. ' +
+      'Nothing is claimed about the side that was never seen: closetrace does not blame an endpoint it cannot see.',
+    actions: [
+      'Capture both directions: mirror both the ingress and egress of the port (`monitor session ... both`), capture on the host itself, or widen the filter to `host A and host B`.',
+      'The `quality` section of the report counts the connections seen one way only.',
+    ],
   },
 } as const satisfies Record<string, VerdictEntry>;
 

@@ -24,14 +24,21 @@ export function explain(ctx: ExplainContext): string {
   const frames = (list: number[]): string => list.filter((f) => f > 0).join(', ');
   const e = j.endpoint;
   const rst = j.reset;
+  /** "FIN frame 12", or for a FIN the capture missed, what proves it. */
+  const fin = (dir: number, frame: number | undefined): string => {
+    const inferred = j.inferred.find((x) => x.from === dir);
+    return inferred === undefined ? `frame ${frame}` : `not captured; frame ${inferred.proofFrame} proves it`;
+  };
+  const inferredNote = j.inferred.length === 0 ? '' : ' (A FIN the capture missed was inferred from the sequence numbers: see `inferred`.)';
   switch (j.verdict) {
     case 'close-wait':
       return (
-        `${Who(e)} ACKed ${other(e)}'s FIN (frame ${j.evidence[0]}) at ${j.since === null ? '?' : ctx.clock(j.since.seconds, j.since.nanos)} ` +
+        `${Who(e)} ACKed ${other(e)}'s FIN (${fin(e ^ 1, j.evidence[0])}) at ${j.since === null ? '?' : ctx.clock(j.since.seconds, j.since.nanos)} ` +
         `but never sent its own FIN or RST: it was in CLOSE_WAIT for ${humanDuration(j.stuckSeconds ?? 0)} until the capture ended, ` +
         (j.activity === 'sending'
           ? 'still sending data (a half-close in progress, not necessarily a leak).'
-          : 'sending nothing: its application has not called close() (a socket leak).')
+          : 'sending nothing: its application has not called close() (a socket leak).') +
+        inferredNote
       );
     case 'late-fin-reset':
       return (
@@ -41,8 +48,9 @@ export function explain(ctx: ExplainContext): string {
       );
     case 'slow-close':
       return (
-        `${Who(e)} ACKed ${other(e)}'s FIN (frame ${j.evidence[1]}) but sent its own FIN only ${humanDuration(j.delaySeconds ?? 0)} later ` +
-        `(frame ${j.evidence[2]}): its application was slow to call close().`
+        `${Who(e)} ACKed ${other(e)}'s FIN (frame ${j.evidence[1]}) but sent its own FIN (${fin(e, j.evidence[2])}) only ` +
+        `${humanDuration(j.delaySeconds ?? 0)} after it went quiet: its application was slow to call close().` +
+        inferredNote
       );
     case 'abortive-close': {
       const why =
@@ -86,13 +94,27 @@ export function explain(ctx: ExplainContext): string {
     }
     case 'orderly':
       return (
-        `${Who(e)} closed first (FIN frame ${j.evidence[0]}) and holds TIME_WAIT; ${other(e)} closed in turn (frame ${j.evidence[1]})` +
-        (j.halfClose ? ', after sending more data in a half-close.' : '.')
+        `${Who(e)} closed first (FIN ${fin(e, j.evidence[0])}) and holds TIME_WAIT; ${other(e)} closed in turn (FIN ${fin(e ^ 1, j.evidence[1])})` +
+        (j.halfClose ? ', after sending more data in a half-close.' : '.') +
+        inferredNote
       );
     case 'simultaneous-close':
-      return `Both sides sent FINs that crossed in flight (frames ${frames(j.evidence)}): a simultaneous close, both go through CLOSING to TIME_WAIT.`;
+      return `Both sides sent FINs that crossed in flight (frames ${frames(j.evidence)}): a simultaneous close, both go through CLOSING to TIME_WAIT.${inferredNote}`;
     case 'open':
+      if (j.closing) {
+        return (
+          `${Who(e)} ACKed ${other(e)}'s FIN (${fin(e ^ 1, j.evidence[0])}) only ${humanDuration(j.stuckSeconds ?? 0)} before the capture ended ` +
+          'and had not closed yet: closing at capture end (under the --slow-close threshold), not a leak.'
+        );
+      }
       return 'No FIN or RST was seen: the connection was still open when the capture ended.';
+    case 'one-sided': {
+      const seen = j.unseen ^ 1;
+      return (
+        `Only the packets of ${who(seen)} are in the capture (frames ${frames(j.evidence)}); ${who(j.unseen)} was never captured, ` +
+        'so how that side behaved cannot be told (a capture of one direction only, e.g. a SPAN port mirroring one way).'
+      );
+    }
   }
 }
 

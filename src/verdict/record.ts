@@ -3,18 +3,20 @@ import type { ConnectionSnapshot } from '../track/connection-view.js';
 import { TCP_STATE_NAMES } from '../track/tcp-state.js';
 import { explain } from './explain.js';
 import { describeIcmp } from './icmp-errors.js';
-import { judge, type Thresholds } from './judge.js';
+import { judge, type CaptureView, type Thresholds } from './judge.js';
 import { JudgedConnection } from './judged-connection.js';
 import { clientDirection, ROLE_INFERRED } from './roles.js';
 import { isoTime } from '../time/time-text.js';
 import { ladderSteps } from './ladder-steps.js';
-import { FINDINGS, type ConnectionRecord, type EndReason, type Side } from './types.js';
+import { FINDINGS, type ConnectionQuality, type ConnectionRecord, type EndReason, type Side } from './types.js';
 
 export interface RecordContext {
   file: string;
   /** Sub-second digits of the capture's timestamps. */
   precision: number;
   thresholds: Thresholds;
+  /** How the capture as a whole looks so far (one-directional or not). */
+  capture: CaptureView;
 }
 
 /**
@@ -32,8 +34,9 @@ export function judgeConnection(
   const roles = clientDirection(conn, flow.aPort, flow.bPort);
   const client = roles & 1;
   into.assign(ctx.file, flow, client, (roles & ROLE_INFERRED) !== 0, horizon.seconds, horizon.nanos, ctx.precision);
-  into.setSpan(conn.firstSeconds, conn.firstNanos, conn.lastSeconds, conn.lastNanos);
-  judge(conn, client, horizon, ctx.thresholds, into.judgement);
+  const last = conn.instant(conn.lastTime);
+  into.setSpan(conn.firstSeconds, conn.firstNanos, last.seconds, last.nanos);
+  judge(conn, client, horizon, ctx.thresholds, into.judgement, ctx.capture);
   return into;
 }
 
@@ -65,7 +68,7 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
     bytesDiscarded: j.bytesDiscarded,
     halfClose: j.halfClose,
     start: time(conn.firstSeconds, conn.firstNanos),
-    end: time(conn.lastSeconds, conn.lastNanos),
+    end: time(judged.endSeconds, judged.endNanos),
     firstFrame: judged.firstFrame,
     lastFrame: judged.lastFrame,
     packets: judged.packets,
@@ -99,6 +102,16 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
       reporter: e.reporter,
     })),
     evidence: j.evidence.filter((f) => f > 0),
+    inferred: j.inferred.map((x) => ({
+      kind: x.kind,
+      from: sideOf(x.from),
+      provedBy: x.proofFrame,
+      note:
+        conn.ends[x.from].finAckFrame === x.proofFrame
+          ? `FIN not captured; frame ${x.proofFrame} ACKs it`
+          : `FIN not captured; frame ${x.proofFrame}, the ${sideOf(x.from)}'s next segment, starts one past it`,
+    })),
+    quality: connectionQuality(conn, clientDir, j.unseen, sideOf),
     ladder: FINDINGS.has(j.verdict) ? ladderSteps(conn, sideOf) : [],
     history: conn.history,
     connState: conn.connState,
@@ -110,5 +123,22 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
       clock: (seconds, nanos) => time(seconds, nanos).slice(11, 23) + ' UTC',
     }),
     endReason,
+  };
+}
+
+/** What the capture missed of this connection, or null when it looks complete. */
+function connectionQuality(conn: ConnectionSnapshot, clientDir: number, unseen: number, sideOf: (dir: number) => Side): ConnectionQuality | null {
+  const client = conn.ends[clientDir];
+  const server = conn.ends[clientDir ^ 1];
+  const startedBeforeCapture = !client.synSeen && !server.synSeen;
+  const duplicates = client.duplicates + server.duplicates;
+  const missing = client.ackedUnseen + server.ackedUnseen + client.gaps + server.gaps;
+  if (unseen < 0 && !startedBeforeCapture && duplicates === 0 && missing === 0) return null;
+  return {
+    unseen: unseen < 0 ? null : sideOf(unseen),
+    startedBeforeCapture,
+    ackedUnseen: { client: client.ackedUnseen, server: server.ackedUnseen },
+    gaps: { client: client.gaps, server: server.gaps },
+    duplicates,
   };
 }

@@ -59,6 +59,33 @@ export interface LadderStep {
   length: number;
 }
 
+/** An event the verdict rests on that the capture did not hold, with the frame that proves it happened. */
+export interface InferredEvidence {
+  kind: 'fin';
+  from: Side;
+  /** The frame that proves it: the peer's ACK of it, or the sender's own later segment. */
+  provedBy: number;
+  /** In words, e.g. "FIN not captured; frame 812 ACKs it". */
+  note: string;
+}
+
+/**
+ * What the capture missed or mangled of one connection (null when nothing): a verdict resting on a
+ * damaged record says so here.
+ */
+export interface ConnectionQuality {
+  /** one-sided: the side whose packets were never captured. */
+  unseen: Side | null;
+  /** No SYN seen: the capture began after the connection was set up. */
+  startedBeforeCapture: boolean;
+  /** Segments the peer ACKed that the capture never showed (tshark: ACKed unseen segment), per side. */
+  ackedUnseen: { client: number; server: number };
+  /** Segments that started beyond everything seen from their sender (tshark: previous segment not captured). */
+  gaps: { client: number; server: number };
+  /** Frames captured twice in a row (ignored). */
+  duplicates: number;
+}
+
 /** One connection's verdict with its evidence: an element of the JSON report's `connections`. */
 export interface ConnectionRecord {
   /** The capture file, as given. */
@@ -102,6 +129,10 @@ export interface ConnectionRecord {
   icmpErrors: IcmpEvidence[];
   /** Frame numbers that prove the verdict. */
   evidence: number[];
+  /** Events the verdict rests on that the capture missed (a FIN inferred from the ACK that covers it). */
+  inferred: InferredEvidence[];
+  /** What the capture missed of this connection, or null when nothing. */
+  quality: ConnectionQuality | null;
   /** The handshake, the packets before the close and the close itself (findings only; [] otherwise). */
   ladder: LadderStep[];
   /** Zeek conn.log `history` and `conn_state`. */

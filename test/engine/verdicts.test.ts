@@ -5,6 +5,17 @@ import { analyzePackets } from './run-packets.js';
 const CLIENT = '10.0.0.1:40000';
 const SERVER = '10.0.0.2:8080';
 
+/**
+ * The conversation's packets and, `seconds` after its last one, a SYN of an unrelated connection: the
+ * capture goes on, so a CLOSE_WAIT has been stuck for longer than the slow-close threshold when it ends.
+ */
+function captureGoesOn(c: ReturnType<typeof conversation>, seconds = 5): ReturnType<typeof conversation>['packets'] {
+  const at = c.now + BigInt(Math.round(seconds * 1e9));
+  const other = conversation('10.0.0.99:40999', '10.0.0.98:9999', { start: { seconds: Number(at / 1_000_000_000n), nanos: Number(at % 1_000_000_000n) } });
+  other.syn();
+  return [...c.packets, ...other.packets];
+}
+
 /** A connection through the handshake and one request/response, ready for a close scenario. */
 function established(options: Parameters<typeof conversation>[2] = {}) {
   const c = conversation(CLIENT, SERVER, options);
@@ -91,7 +102,7 @@ describe('CLOSE_WAIT', () => {
     c.ack('b');
     c.data('b', 1000);
     c.ack('a');
-    const r = (await analyzePackets(c.packets)).stream(0);
+    const r = (await analyzePackets(captureGoesOn(c))).stream(0);
     expect(r.verdict).toBe('close-wait');
     expect(r.activity).toBe('sending');
   });
@@ -100,9 +111,31 @@ describe('CLOSE_WAIT', () => {
     const c = established();
     c.fin('b');
     c.ack('a');
-    const r = (await analyzePackets(c.packets)).stream(0);
+    const r = (await analyzePackets(captureGoesOn(c))).stream(0);
     expect(r.verdict).toBe('close-wait');
     expect(r.endpoint).toBe('client');
+  });
+
+  it('a CLOSE_WAIT younger than the slow-close threshold when the capture ends is a close in progress, not a finding', async () => {
+    const c = established();
+    c.fin('b');
+    c.ack('a');
+    const r = (await analyzePackets(captureGoesOn(c, 0.5))).stream(0);
+    expect(r.verdict).toBe('open');
+    expect(r.endpoint).toBe('client');
+    expect(r.stuckSeconds).toBeGreaterThan(0.4);
+    expect(r.explanation).toContain('closing at capture end');
+    const strict = (await analyzePackets(captureGoesOn(c, 0.5), { thresholds: { slowCloseSeconds: 0.2, finAckTimeoutSeconds: 1 } })).stream(0);
+    expect(strict.verdict).toBe('close-wait');
+  });
+
+  it('stuck time runs to the end of the capture, not to the connection\'s last packet', async () => {
+    const c = established({ start: { seconds: 1700000000, nanos: 0 } });
+    c.fin('b');
+    c.ack('a');
+    const r = (await analyzePackets(captureGoesOn(c, 30))).stream(0);
+    expect(r.verdict).toBe('close-wait');
+    expect(r.stuckSeconds).toBe(30);
   });
 
   it('a FIN ACKed long after, then closed: slow-close with the delay', async () => {
@@ -326,7 +359,7 @@ describe('FIN evidence', () => {
     second.ack();
     second.fin('a');
     second.ack('b');
-    const run = await analyzePackets([...first.packets, ...second.packets]);
+    const run = await analyzePackets([...first.packets, ...captureGoesOn(second)]);
     expect(run.stream(0).fins).toHaveLength(10);
     expect(run.stream(0).ladder.length).toBeGreaterThan(0);
     const r = run.stream(1);
@@ -360,7 +393,7 @@ describe('FIN evidence', () => {
     c.data('b', 900);
     c.fin('a');
     c.ack('b');
-    const r = (await analyzePackets(c.packets)).stream(0);
+    const r = (await analyzePackets(captureGoesOn(c))).stream(0);
     expect(r.verdict).toBe('close-wait');
     expect(r.bytes).toEqual({ client: 320, server: 1700 });
   });
@@ -386,7 +419,7 @@ describe('FIN evidence', () => {
     const c = established();
     c.fin('b');
     c.ack('a');
-    const midstream = c.packets.slice(5);
+    const midstream = captureGoesOn(c).slice(5);
     const r = (await analyzePackets(midstream)).stream(0);
     expect(r.client).toBe(CLIENT);
     expect(r.server).toBe(SERVER);
@@ -412,7 +445,7 @@ describe('IPv6', () => {
     c.ack();
     c.fin('b');
     c.ack('a');
-    const r = (await analyzePackets(c.packets)).stream(0);
+    const r = (await analyzePackets(captureGoesOn(c))).stream(0);
     expect(r.client).toBe('[2001:db8::1]:40000');
     expect(r.server).toBe('[2001:db8::2]:443');
     expect(r.verdict).toBe('close-wait');

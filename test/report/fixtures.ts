@@ -57,6 +57,8 @@ export function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRec
     resets: [],
     icmpErrors: [],
     evidence: [5, 6],
+    inferred: [],
+    quality: null,
     ladder: [
       { frame: 1, from: 'client', offset: 0, flags: 'S', seq: 0, ack: null, length: 0 },
       { frame: 2, from: 'server', offset: 0.0001, flags: 'S.', seq: 0, ack: 1, length: 0 },

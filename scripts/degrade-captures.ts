@@ -127,17 +127,18 @@ function printTable(cells: Cell[]): void {
     console.log(`| ${v} | ${row.join(' | ')} |`);
   }
   for (const v of VARIANTS) {
-    const groups = new Map<string, Set<string>>();
+    // one line per scenario and got-vs-expected pattern, with the captures where it happens
+    const groups = new Map<string, string[]>();
     for (const c of cells.filter((x) => x.variant === v)) {
       for (const f of c.failures) {
         const key = `${f.scenario}: expected ${f.expected}; got ${f.got}`;
-        groups.set(key, (groups.get(key) ?? new Set()).add(c.file));
+        groups.set(key, [...(groups.get(key) ?? []), c.file]);
       }
-      for (const e of c.extra) groups.set(e, (groups.get(e) ?? new Set()).add(c.file));
+      for (const e of c.extra) groups.set(e, [...(groups.get(e) ?? []), c.file]);
     }
     if (groups.size === 0) continue;
-    console.log(`\n${v}:`);
-    for (const [key, set] of groups) console.log(`  ${key}  [${set.size === files.length ? 'all captures' : [...set].join(', ')}]`);
+    console.log(`\n${v}: ${[...groups.values()].reduce((n, g) => n + g.length, 0)} failing`);
+    for (const [key, where] of groups) console.log(`  ${key}  [${where.length === files.length ? 'all captures' : where.join(', ')}]`);
   }
 }
 

@@ -24,28 +24,47 @@ const OUT = join(REPO, 'captures');
 // targets[i] is the server address the client connects to; clients[i] is the
 // client's address on that path (as it appears on the wire). With two targets,
 // odd-numbered scenarios use index 0 and even-numbered ones index 1.
+// `scenarios` lists the scenario numbers the run holds (one connection each).
+const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const CLASSIC = range(1, 27);
 export const RUNS = [
   {
-    name: 'lo-ipv4', topology: 'lo', capture: 'tcpdump-lo', file: 'lo-ipv4.pcap', bind: '127.0.0.1',
+    name: 'lo-ipv4', topology: 'lo', capture: 'tcpdump-lo', file: 'lo-ipv4.pcap', bind: '127.0.0.1', scenarios: CLASSIC,
     targets: ['127.0.0.1'], clients: ['127.0.0.1'],
     description: 'all 27 scenarios over 127.0.0.1 on the loopback of one network namespace; tcpdump -i lo -w (classic pcap, microseconds, LINKTYPE_ETHERNET)',
   },
   {
-    name: 'veth-ipv4-any', topology: 'veth4', capture: 'tcpdump-any', file: 'veth-ipv4-any-sll2.pcap', bind: '192.0.2.2',
+    name: 'veth-ipv4-any', topology: 'veth4', capture: 'tcpdump-any', file: 'veth-ipv4-any-sll2.pcap', bind: '192.0.2.2', scenarios: CLASSIC,
     targets: ['192.0.2.2'], clients: ['192.0.2.1'],
     description: 'all 27 scenarios over IPv4 between two network namespaces joined by a veth pair (client 192.0.2.1, server 192.0.2.2); tcpdump -i any in the client namespace (classic pcap, microseconds, LINKTYPE_LINUX_SLL2)',
   },
   {
-    name: 'veth-ipv6-nsec', topology: 'veth6', capture: 'tcpdump-c0-nano', file: 'veth-ipv6-nsec.pcap', bind: '2001:db8::2',
+    name: 'veth-ipv6-nsec', topology: 'veth6', capture: 'tcpdump-c0-nano', file: 'veth-ipv6-nsec.pcap', bind: '2001:db8::2', scenarios: CLASSIC,
     targets: ['2001:db8::2'], clients: ['2001:db8::1'],
     description: 'all 27 scenarios over IPv6 between two network namespaces joined by a veth pair (client 2001:db8::1, server 2001:db8::2); tcpdump -i c0 --time-stamp-precision=nano (classic pcap, nanoseconds, LINKTYPE_ETHERNET)',
   },
   {
-    name: 'two-paths', topology: 'twopath', capture: 'dumpcap-2if', file: 'two-paths.pcapng', bind: '::',
+    name: 'two-paths', topology: 'twopath', capture: 'dumpcap-2if', file: 'two-paths.pcapng', bind: '::', scenarios: CLASSIC,
     targets: ['192.0.2.2', '2001:db8:2::2'], clients: ['192.0.2.1', '2001:db8:2::1'],
     description: 'all 27 scenarios between two network namespaces joined by two veth pairs: odd-numbered scenarios over IPv4 on p1c (192.0.2.1 -> 192.0.2.2, interface 0), even-numbered over IPv6 on p2c (2001:db8:2::1 -> 2001:db8:2::2, interface 1); dumpcap -i p1c -i p2c (pcapng, two interface blocks, LINKTYPE_ETHERNET)',
   },
+  {
+    name: 'close-semantics', topology: 'veth4', capture: 'tcpdump-c0', file: 'close-semantics.pcap', bind: '192.0.2.2', scenarios: range(28, 31),
+    targets: ['192.0.2.2'], clients: ['192.0.2.1'],
+    // No tail loss probe: in the keep-alive races the late side's data and FIN wait ~50 ms for the RST
+    // (scenarios.mjs, sendPad); a TLP (2 x SRTT, a few ms on veth) would retransmit the FIN meanwhile.
+    // RTO (>= 200 ms) is left as it is.
+    sysctls: { 'net.ipv4.tcp_early_retrans': 0 },
+    description: 'scenarios 28-31 (long half-closes, keep-alive races) over IPv4 between two network namespaces joined by a veth pair (client 192.0.2.1, server 192.0.2.2); tcpdump -i c0 (classic pcap, microseconds, LINKTYPE_ETHERNET)',
+  },
 ];
+
+/** The scenarios (from scenarios.mjs) a run holds, in table order. */
+export function scenariosOf(run) {
+  const list = SCENARIOS.filter((sc) => run.scenarios.includes(sc.n));
+  if (list.length !== run.scenarios.length) throw new Error(`run ${run.name}: unknown scenario number in ${run.scenarios}`);
+  return list;
+}
 
 // gzip copies made by make.sh (gzip -n -9)
 const GZIP_COPIES = [
@@ -108,30 +127,39 @@ export function headerInfo(path) {
 }
 
 // ---------------------------------------------------------------- checks
-function frameAcks(path) {
-  const r = spawnSync('tshark', ['-n', '-r', path, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.ack_raw', '-e', 'tcp.flags.ack'],
-    { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000 });
-  const m = new Map();
+/** Every TCP segment: frame -> ack (null when the ACK flag is clear), and per stream {frame, srcport, len}. */
+function frameFacts(path) {
+  const r = spawnSync('tshark', ['-n', '-r', path, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.ack_raw', '-e', 'tcp.flags.ack',
+    '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.len'],
+  { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000 });
+  const acks = new Map();
+  const streams = new Map();
   for (const l of r.stdout.split('\n')) {
-    const [f, a, fl] = l.split('\t');
-    if (f) m.set(Number(f), (fl === '1' || fl === 'True') && a !== '' ? Number(a) : null);
+    const [f, a, fl, st, sport, len] = l.split('\t');
+    if (!f) continue;
+    acks.set(Number(f), (fl === '1' || fl === 'True') && a !== '' ? Number(a) : null);
+    if (st === '' || st === undefined) continue;
+    if (!streams.has(st)) streams.set(st, []);
+    streams.get(st).push({ frame: Number(f), sport: Number(sport), len: Number(len) });
   }
-  return m;
+  return { acks, streams };
 }
 
 export function connectionsFor(path, run, truth) {
-  const acks = frameAcks(path);
+  const { acks, streams } = frameFacts(path);
   const problems = [];
   const conns = [];
   const used = new Set();
-  for (const sc of SCENARIOS) {
+  for (const sc of scenariosOf(run)) {
     const { client, server } = endpointsOf(run, sc);
     const entry = Object.entries(truth.streams).find(([, s]) => (s.a === client && s.b === server) || (s.a === server && s.b === client));
     if (!entry) { problems.push(`${sc.id}: no tcp stream ${client} <-> ${server}`); continue; }
     const [id, st] = entry;
     used.add(id);
     const cdir = st.a === client ? 'a->b' : 'b->a';
-    const w = { ...st, cdir, sdir: cdir === 'a->b' ? 'b->a' : 'a->b', segAck: (f) => acks.get(f) ?? null };
+    const sdir = cdir === 'a->b' ? 'b->a' : 'a->b';
+    const segments = (streams.get(id) ?? []).map((g) => ({ frame: g.frame, len: g.len, dir: g.sport === clientPort(sc) ? cdir : sdir }));
+    const w = { ...st, cdir, sdir, segments, segAck: (f) => acks.get(f) ?? null };
     let ok = false;
     // every connection but 'unanswered' was designed with exactly one SYN on the wire
     if (sc.expect.verdict !== 'unanswered' && st.syn.length !== 1) problems.push(`${sc.id}: ${st.syn.length} SYNs (retransmitted?)`);
@@ -194,7 +222,10 @@ const [cmd, a1, a2] = process.argv.slice(2);
 const runByName = (n) => { const r = RUNS.find((x) => x.name === n); if (!r) throw new Error(`unknown run ${n}`); return r; };
 
 if (cmd === 'runs') {
-  for (const r of RUNS) console.log([r.name, r.topology, r.capture, r.file, r.bind, r.targets.join(',')].join('|'));
+  for (const r of RUNS) {
+    const sysctls = Object.entries(r.sysctls ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    console.log([r.name, r.topology, r.capture, r.file, r.bind, r.targets.join(','), r.scenarios.join(','), sysctls].join('|'));
+  }
 } else if (cmd === 'check') {
   const run = runByName(a2);
   const truth = truthFor(a1);
@@ -204,7 +235,7 @@ if (cmd === 'runs') {
     console.error(`check ${run.name}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
-  console.error(`check ${run.name}: all ${SCENARIOS.length} connections have the designed shape`);
+  console.error(`check ${run.name}: all ${run.scenarios.length} connections have the designed shape`);
 } else if (cmd === 'report') {
   report(a1, runByName(a2));
 } else if (cmd === 'write') {

@@ -3,6 +3,10 @@
 #
 #   sudo bash scripts/captures/make.sh [--run NAME]... [--keep-work]
 #
+# A run holds the scenarios listed for it in make-manifest.mjs (RUNS); the
+# other captures in captures/ are left as they are, only the gzip copies
+# (deterministic: gzip -n) and manifest.json are rewritten.
+#
 # Every run builds its own network namespaces (names start with "ctcap<pid>"),
 # captures only TCP on the scenario ports (5001-5099, 40001-40099), runs
 # server.mjs and client.mjs (scenarios.mjs) in them, stops the capture, kills
@@ -84,6 +88,7 @@ probe_features
 
 # ---------------------------------------------------------------- namespaces
 SLOW_PORT=$(cd "$HERE" && node -e 'import("./scenarios.mjs").then(m=>console.log(m.SLOW_PORT))')
+DELAYED_SPORTS=$(cd "$HERE" && node -e 'import("./scenarios.mjs").then(m=>console.log(m.DELAYED_SPORTS.join(" ")))')
 
 mkns() { # mkns NAME
   ip netns add "$1"
@@ -92,6 +97,8 @@ mkns() { # mkns NAME
   ip netns exec "$1" sysctl -qw net.ipv4.tcp_fin_timeout=2 net.ipv4.tcp_keepalive_intvl=1 \
     net.ipv4.tcp_keepalive_probes=3 net.ipv4.tcp_retries2=2 \
     net.ipv4.ip_local_port_range="50000 60000"
+  # shellcheck disable=SC2086 # one word per setting
+  [ -z "$RUN_SYSCTLS" ] || ip netns exec "$1" sysctl -qw $RUN_SYSCTLS
   # let 'ip rule ... blackhole' (pref 10) act before the local table, also on lo
   for fam in -4 -6; do
     ip -n "$1" $fam rule add pref 100 lookup local
@@ -103,8 +110,13 @@ mkns() { # mkns NAME
 # in 32 kbit/s classes with a 1-byte burst (one per direction), so a FIN sent
 # right after a data segment waits ~25 ms in the qdisc (before any capture
 # point). Used only by the simultaneous-close scenario.
+# Each port in DELAYED_SPORTS gets a class of its own at 64 kbit/s (1-byte
+# burst) for what is sent from it (TCP or UDP): the keep-alive race scenarios
+# put it in debt with a UDP datagram so the kernel's RST waits ~50 ms, after
+# the peer's next segments are on the wire. Only the namespace that owns the
+# port ever sends from it.
 slow_qdisc() { # slow_qdisc NS DEV
-  local ns=$1 dev=$2
+  local ns=$1 dev=$2 k=0 port
   tc -n "$ns" qdisc add dev "$dev" root handle 1: htb default 20 r2q 1000 2>/dev/null
   tc -n "$ns" class add dev "$dev" parent 1: classid 1:20 htb rate 10gbit burst 200k cburst 200k 2>/dev/null
   tc -n "$ns" class add dev "$dev" parent 1: classid 1:10 htb rate 32kbit burst 1 cburst 1 quantum 1514 2>/dev/null
@@ -113,6 +125,12 @@ slow_qdisc() { # slow_qdisc NS DEV
   tc -n "$ns" filter add dev "$dev" parent 1: protocol ip prio 1 u32 match ip sport "$SLOW_PORT" 0xffff flowid 1:11
   tc -n "$ns" filter add dev "$dev" parent 1: protocol ipv6 prio 2 u32 match ip6 dport "$SLOW_PORT" 0xffff flowid 1:10
   tc -n "$ns" filter add dev "$dev" parent 1: protocol ipv6 prio 2 u32 match ip6 sport "$SLOW_PORT" 0xffff flowid 1:11
+  for port in $DELAYED_SPORTS; do
+    k=$((k + 1))
+    tc -n "$ns" class add dev "$dev" parent 1: classid "1:$((30 + k))" htb rate 64kbit burst 1 cburst 1 quantum 1514 2>/dev/null
+    tc -n "$ns" filter add dev "$dev" parent 1: protocol ip prio 3 u32 match ip sport "$port" 0xffff flowid "1:$((30 + k))"
+    tc -n "$ns" filter add dev "$dev" parent 1: protocol ipv6 prio 4 u32 match ip6 sport "$port" 0xffff flowid "1:$((30 + k))"
+  done
 }
 
 veth() { # veth NS1 DEV1 NS2 DEV2 (created inside the namespaces, never in the host's)
@@ -121,6 +139,7 @@ veth() { # veth NS1 DEV1 NS2 DEV2 (created inside the namespaces, never in the h
 
 CNS="${TAG}c"
 SNS="${TAG}s"
+RUN_SYSCTLS="" # the current run's extra sysctls (make-manifest.mjs RUNS), set in every namespace
 
 setup() { # setup TOPOLOGY
   case "$1" in
@@ -183,7 +202,7 @@ wait_for() { # wait_for FILE PATTERN SECONDS
 
 # ---------------------------------------------------------------- runs
 # One line per run (defined in make-manifest.mjs, the single source of truth):
-# name|topology|capture kind|output file|server bind address|client targets
+# name|topology|capture kind|output file|server bind address|client targets|scenario numbers|extra sysctls
 mapfile -t RUNS < <(node "$HERE/make-manifest.mjs" runs)
 [ ${#RUNS[@]} -gt 0 ] || die "no runs defined"
 
@@ -218,6 +237,7 @@ start_capture() { # start_capture KIND FILE
   : > "$err"
   case "$kind" in
     tcpdump-lo)      timeout -s INT 120 ip netns exec "$CNS" tcpdump -n -U -i lo -w "$file" "$FILTER" 2>"$err" & ;;
+    tcpdump-c0)      timeout -s INT 120 ip netns exec "$CNS" tcpdump -n -U -i c0 -w "$file" "$FILTER" 2>"$err" & ;;
     tcpdump-any)     timeout -s INT 120 ip netns exec "$CNS" tcpdump -n -U -i any -w "$file" "$FILTER" 2>"$err" & ;;
     tcpdump-c0-nano) timeout -s INT 120 ip netns exec "$CNS" tcpdump -n -U -i c0 --time-stamp-precision=nano -w "$file" "$FILTER" 2>"$err" & ;;
     dumpcap-2if)     timeout -s INT 120 ip netns exec "$CNS" dumpcap -q -i p1c -f "$FILTER" -i p2c -f "$FILTER" -w "$file" 2>"$err" & ;;
@@ -240,7 +260,7 @@ stop_capture() {
 }
 
 do_run() { # do_run SPEC ATTEMPT -> writes $WORK/<file>, sets RUN_OK=0 on a soft failure
-  IFS='|' read -r name topo kind file bind targets <<<"$1"
+  IFS='|' read -r name topo kind file bind targets only RUN_SYSCTLS <<<"$1"
   RUN_OK=1
   local dir="$WORK/$name.$2"
   mkdir -p "$dir"
@@ -248,10 +268,10 @@ do_run() { # do_run SPEC ATTEMPT -> writes $WORK/<file>, sets RUN_OK=0 on a soft
   setup "$topo"
   warm_up "$targets"
   start_capture "$kind" "$dir/$file"
-  timeout 70 ip netns exec "$SNS" node "$HERE/server.mjs" --host "$bind" >"$dir/server.log" 2>&1 &
+  timeout 70 ip netns exec "$SNS" node "$HERE/server.mjs" --host "$bind" --only "$only" >"$dir/server.log" 2>&1 &
   PIDS+=("$!")
   wait_for "$dir/server.log" READY 15 || { cat "$dir/server.log" >&2; die "server did not start"; }
-  timeout 70 ip netns exec "$CNS" node "$HERE/client.mjs" --targets "$targets" >"$dir/client.log" 2>&1 &
+  timeout 70 ip netns exec "$CNS" node "$HERE/client.mjs" --targets "$targets" --only "$only" >"$dir/client.log" 2>&1 &
   PIDS+=("$!")
   wait_for "$dir/client.log" ' DONE' 45 || { log "client did not finish in time"; RUN_OK=0; }
   wait_for "$dir/server.log" ' DONE' 20 || { log "server did not finish in time"; RUN_OK=0; }
@@ -267,7 +287,7 @@ do_run() { # do_run SPEC ATTEMPT -> writes $WORK/<file>, sets RUN_OK=0 on a soft
 
 mkdir -p "$OUT"
 for spec in "${RUNS[@]}"; do
-  IFS='|' read -r name topo kind file bind targets <<<"$spec"
+  IFS='|' read -r name topo kind file bind targets only _ <<<"$spec"
   if [ ${#ONLY[@]} -gt 0 ] && ! printf '%s\n' "${ONLY[@]}" | grep -qx "$name"; then continue; fi
   attempt=1
   while :; do

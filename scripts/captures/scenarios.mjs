@@ -18,6 +18,7 @@
 //   net.ipv4.tcp_retries2 = 2           (a peer that stops ACKing is given up
 //                                        after ~1.4 s of retransmissions)
 
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 
@@ -33,7 +34,34 @@ export const CHUNKS = 8; // payload chunks a CLOSE_WAIT sender writes after the 
 const RESPONSE = 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'; // 40 bytes
 const REQUEST = 'GET / HTTP/1.0\r\n\r\n'; // 18 bytes
 
+const PAD_BYTES = 358; // a 400-byte frame: at 64 kbit/s, 50 ms of debt in the sender's HTB class (< RTO min 200 ms)
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends PAD_BYTES of UDP from the TCP connection's own address and port to the peer's: it goes through
+ * the same HTB class as the sender's TCP segments (u32 matches the port whatever the protocol) and puts
+ * it in debt, so the kernel's next segment from that port (an RST) waits in the qdisc. The capture filter
+ * only takes TCP. Resolves once the datagram is handed to the kernel.
+ */
+function sendPad(peer) {
+  return new Promise((resolve) => {
+    const u = dgram.createSocket(peer.address.includes(':') ? 'udp6' : 'udp4');
+    u.on('error', () => { u.close(); resolve(); });
+    u.bind({ address: peer.local.address, port: peer.local.port }, () => {
+      u.send(Buffer.alloc(PAD_BYTES, 0x70), peer.port, peer.address, () => { u.close(); resolve(); });
+    });
+  });
+}
+
+/** Resolves when a UDP datagram arrives at address:port (the peer's pad: its class is now in debt). */
+function awaitPad(address, port) {
+  return new Promise((resolve) => {
+    const u = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    u.on('message', () => { u.close(); resolve(); });
+    u.bind({ address, port });
+  });
+}
 const once = (em, ev) => new Promise((r) => em.once(ev, r));
 
 /** Black-hole (at route lookup, before any capture point) every TCP segment
@@ -63,8 +91,10 @@ function swallow(s, log, tag) {
   s.on('error', (e) => log(`${tag}: ${e.code || e.message}`));
 }
 
-// Helpers for stream checks: w = { fins, rsts, syn, synack, cdir, sdir }
-// where cdir/sdir are the tshark dir strings ('a->b'/'b->a') of client/server.
+// Helpers for stream checks: w = { fins, rsts, syn, synack, cdir, sdir, segments, segAck }
+// where cdir/sdir are the tshark dir strings ('a->b'/'b->a') of client/server,
+// segments = every segment of the stream as { frame, dir, len } and segAck(frame)
+// the ack_raw of a frame (null when its ACK flag is clear).
 const finsOf = (w, d) => w.fins.filter((f) => f.dir === d);
 const rstsOf = (w, d) => w.rsts.filter((r) => r.dir === d);
 const firstFin = (w) => w.fins[0];
@@ -425,7 +455,133 @@ export const SCENARIOS = [
     },
     check: (w) => w.fins.length === 0 && w.rsts.length === 1 && rstsOf(w, w.sdir).length === 1 && w.rsts[0].ack_raw === null,
   },
+  // ---------------------------------------------------------------- close semantics (run close-semantics)
+  {
+    n: 28,
+    id: 'halfclose-long-client',
+    expect: { verdict: 'orderly', endpoint: 'client', halfClose: true },
+    description: `client sends its request and end()s at once (shutdown SHUT_WR); server (allowHalfOpen) answers with ${CHUNKS} 20-byte chunks 250 ms apart after that FIN (2 s, longer than the 1 s slow-close threshold), then end()s: a long half-close, not a slow close`,
+    serverOpts: { allowHalfOpen: true },
+    server: (s, ctx) => {
+      s.on('data', () => {});
+      s.on('end', () => {
+        let k = 0;
+        const t = setInterval(() => {
+          if (k === CHUNKS) { clearInterval(t); s.end(); setTimeout(ctx.done, SHORT_MS); return; }
+          s.write(`chunk ${String(k++).padStart(13, '0')}\n`);
+        }, 250);
+        s.on('close', () => clearInterval(t));
+      });
+    },
+    serverAsync: true,
+    client: async (s) => { s.on('data', () => {}); s.end(REQUEST); await closed(s); },
+    check: (w) => {
+      const c = finsOf(w, w.cdir)[0];
+      const s = finsOf(w, w.sdir)[0];
+      return firstFin(w)?.dir === w.cdir && !!s && w.rsts.length === 0
+        && payloadBetween(w, w.sdir, c.frame, s.frame) >= CHUNKS && secs(s.time) - secs(c.time) >= 1.0;
+    },
+  },
+  {
+    n: 29,
+    id: 'halfclose-long-server',
+    expect: { verdict: 'orderly', endpoint: 'server', halfClose: true },
+    description: `server sends a banner and end()s (half-close, keeps reading); client (allowHalfOpen) writes ${CHUNKS} 20-byte chunks 250 ms apart after that FIN (2 s, longer than the 1 s slow-close threshold), then end()s`,
+    serverOpts: { allowHalfOpen: true },
+    server: (s) => { s.end(RESPONSE); s.on('data', () => {}); },
+    clientOpts: { allowHalfOpen: true },
+    client: async (s) => {
+      s.on('data', () => {});
+      await once(s, 'end');
+      let k = 0;
+      await new Promise((r) => {
+        const t = setInterval(() => {
+          if (k === CHUNKS) { clearInterval(t); s.end(); r(); return; }
+          s.write(`chunk ${String(k++).padStart(13, '0')}\n`);
+        }, 250);
+        s.on('close', () => { clearInterval(t); r(); });
+      });
+      await closed(s);
+    },
+    check: (w) => {
+      const s = finsOf(w, w.sdir)[0];
+      const c = finsOf(w, w.cdir)[0];
+      return firstFin(w)?.dir === w.sdir && !!c && w.rsts.length === 0
+        && payloadBetween(w, w.cdir, s.frame, c.frame) >= CHUNKS && secs(c.time) - secs(s.time) >= 1.0;
+    },
+  },
+  {
+    n: 30,
+    id: 'keepalive-race-server',
+    expect: { verdict: 'reset-after-close', endpoint: 'server' },
+    description: `request/response; the server closes the idle connection (end()+destroy() 50 ms after the response); ${SHORT_MS} ms after that FIN the client (allowHalfOpen) sends a second request and its FIN (end(request2): two segments a few ms apart); the closed server socket answers the request with RST and the FIN with another: the race of an HTTP keep-alive client with a server's idle timeout. Both client segments are on the wire before the first RST because what the server sends from this port is shaped to 64 kbit/s (HTB) and a ${PAD_BYTES}-byte UDP datagram from the server port (not captured), sent ${SHORT_MS} ms after the FIN and awaited by the client before it writes, puts that class 50 ms in debt (the run disables tail loss probes, so nothing is retransmitted meanwhile)`,
+    delaySender: 'server',
+    server: (s) => {
+      s.once('data', () => {
+        s.write(RESPONSE);
+        const peer = { address: s.remoteAddress, port: s.remotePort, local: { address: s.localAddress, port: s.localPort } };
+        setTimeout(() => { s.end(); s.destroy(); setTimeout(() => sendPad(peer), SHORT_MS); }, 50);
+      });
+    },
+    clientOpts: { allowHalfOpen: true },
+    client: async (s) => {
+      const pad = awaitPad(s.localAddress, s.localPort);
+      s.on('data', () => {});
+      s.write(REQUEST);
+      await once(s, 'end');
+      await pad;
+      s.end(REQUEST);
+      await Promise.race([closed(s), sleep(1000)]);
+    },
+    check: (w) => raceShape(w, w.sdir, w.cdir),
+  },
+  {
+    n: 31,
+    id: 'keepalive-race-client',
+    expect: { verdict: 'reset-after-close', endpoint: 'client' },
+    description: `mirror image of keepalive-race-server: request/response; the client closes (end()+destroy() 50 ms after the response); ${SHORT_MS} ms after that FIN the server (allowHalfOpen) sends 40 bytes and its FIN (end(data): two segments); the closed client socket answers both with RST. The client's port is shaped to 64 kbit/s and put 50 ms in debt by a ${PAD_BYTES}-byte UDP datagram from the client port (not captured, awaited by the server before it writes), so both server segments are on the wire before the first RST`,
+    delaySender: 'client',
+    serverOpts: { allowHalfOpen: true },
+    server: (s, ctx) => {
+      const pad = awaitPad(s.localAddress, s.localPort);
+      s.once('data', () => s.write(RESPONSE));
+      s.on('end', async () => { await pad; s.end(RESPONSE); setTimeout(ctx.done, 1000); });
+    },
+    serverAsync: true,
+    client: async (s) => {
+      s.on('data', () => {});
+      s.write(REQUEST);
+      await once(s, 'data');
+      const peer = { address: s.remoteAddress, port: s.remotePort, local: { address: s.localAddress, port: s.localPort } };
+      await sleep(50);
+      s.end();
+      s.destroy();
+      await sleep(SHORT_MS);
+      await sendPad(peer);
+    },
+    check: (w) => raceShape(w, w.cdir, w.sdir),
+  },
 ];
+
+/**
+ * The keep-alive race: `closer` FINed first; afterwards the other side sent payload and its own FIN
+ * (once each), both on the wire before the closer's first RST (which answers that payload, passive shape: ACK clear),
+ * and the other side never reset.
+ */
+function raceShape(w, closer, other) {
+  const closerFin = finsOf(w, closer)[0];
+  const otherFin = finsOf(w, other)[0];
+  const rst = rstsOf(w, closer)[0];
+  if (!closerFin || !otherFin || !rst || firstFin(w) !== closerFin || rstsOf(w, other).length) return false;
+  // one payload segment and one FIN after the closer's FIN, nothing retransmitted
+  return payloadBetween(w, other, closerFin.frame, Infinity) === 1 && payloadBetween(w, other, closerFin.frame, rst.frame) === 1
+    && finsOf(w, other).length === 1 && otherFin.frame < rst.frame && rst.after_own_fin && rst.ack_raw === null;
+}
+
+/** Payload-carrying segments sent in direction `dir` strictly between two frames. */
+function payloadBetween(w, dir, after, before) {
+  return w.segments.filter((g) => g.dir === dir && g.len > 0 && g.frame > after && g.frame < before).length;
+}
 
 const U32 = 0x1_0000_0000;
 function ackCovers(ack, fin) {
@@ -442,4 +598,8 @@ export const serverPort = (sc) => SERVER_PORT_BASE + sc.n;
 export const clientPort = (sc) => CLIENT_PORT_BASE + sc.n;
 export { sleep, swallow, closed };
 export const SLOW_PORT = SERVER_PORT_BASE + SCENARIOS.find((s) => s.slow).n;
+// Ports whose outgoing packets go through a slow HTB class of their own (64 kbit/s, 1-byte burst) in every
+// namespace: after its UDP pad (sendPad), the side named by `delaySender` answers late, after the peer's
+// next segments are on the wire.
+export const DELAYED_SPORTS = SCENARIOS.filter((s) => s.delaySender).map((s) => (s.delaySender === 'server' ? serverPort(s) : clientPort(s)));
 export const BLACKHOLED_SERVER_PORTS = SCENARIOS.filter((s) => s.blackholeServerPort).map(serverPort);

@@ -42,7 +42,7 @@ export interface TcpSegment {
   flags: number;
   /** TCP header length in bytes (data offset * 4). */
   headerLength: number;
-  /** Raw (unscaled) window field. */
+  /** Raw (unscaled) window field; -1 when the snap length cut the header before it. */
   window: number;
   /** Payload length derived from the IP length fields, not the captured length (survives `-s 96`). */
   payloadLength: number;
@@ -63,8 +63,9 @@ export interface TcpSegment {
   /** Outermost 802.1Q/802.1ad VLAN id, or -1 (reported only; streams ignore VLANs as tshark does). */
   vlan: number;
   /**
-   * The snap length cut the TCP header after its first 14 bytes (ports, seq, ack, offset, flags): the
-   * window, options and what follows are unknown (window reads 0 and options as absent).
+   * The snap length cut the TCP header short of its options (at least its first 14 bytes, with ports,
+   * seq, ack, data offset and flags, were captured): the options, and below 16 bytes the window, are
+   * unknown.
    */
   headerCut: boolean;
   /** The header came from an IP datagram whose fragments were not reassembled: no base sequence from it. */

@@ -8,20 +8,28 @@ const OPTION_NOP = 1;
 const OPTION_WINDOW_SCALE = 3;
 const OPTION_TIMESTAMP = 8;
 
-/** Bytes of TCP header that must be captured: ports, sequence, acknowledgment, flags and window. */
+/** Bytes of TCP header with ports, sequence, acknowledgment, flags and window (what a quoted header needs). */
 export const TCP_MINIMUM_CAPTURED = 16;
+/** Bytes of TCP header the tracker cannot do without: ports, sequence, acknowledgment, data offset, flags. */
+export const TCP_ESSENTIAL_CAPTURED = 14;
 
 /**
  * TCP header (RFC 9293 3.1). The payload length comes from the IP length fields via the cursor's wireEnd,
- * so captures cut short by a snap length still give exact sequence numbers. Like tshark, 16 captured
- * bytes are enough; a header with a bogus data offset is still read (HeaderOnly) because tshark still
- * numbers its stream, but it is not tracked.
+ * so captures cut short by a snap length still give exact sequence numbers. 14 captured bytes are
+ * enough to track the segment (a `-s 64` capture of IPv6 over Ethernet keeps exactly these): the
+ * window and the options are then unknown, marked by `headerCut`. A header with a bogus data offset is
+ * still read (HeaderOnly) because tshark still numbers its stream, but it is not tracked.
  */
 export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
   const b = c.bytes;
   const p = c.offset;
-  if (c.capturedEnd - p < TCP_MINIMUM_CAPTURED) return Reason.Truncated;
-  readTcpFields(b, p, seg);
+  const captured = c.capturedEnd - p;
+  if (captured < TCP_ESSENTIAL_CAPTURED) return Reason.Truncated;
+  if (captured >= TCP_MINIMUM_CAPTURED) readTcpFields(b, p, seg);
+  else {
+    readEssentialFields(b, p, seg);
+    seg.window = -1;
+  }
   const headerLength = (b[p + 12] >> 4) * 4;
   const segmentLength = c.wireEnd - p;
   seg.headerLength = headerLength;
@@ -35,6 +43,7 @@ export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
     return Reason.Malformed;
   }
   seg.optionsLength = headerLength - 20;
+  seg.headerCut = captured < headerLength;
   seg.payloadLength = segmentLength - headerLength;
   const payloadStart = p + headerLength;
   seg.capturedPayloadLength = c.capturedEnd > payloadStart ? c.capturedEnd - payloadStart : 0;
@@ -46,12 +55,17 @@ export function decodeTcp(c: DecodeCursor, seg: TcpSegment): Reason {
 
 /** The fixed fields in the first 16 bytes, shared with headers quoted in ICMP errors. */
 export function readTcpFields(b: Uint8Array, p: number, seg: TcpSegment): void {
+  readEssentialFields(b, p, seg);
+  seg.window = u16be(b, p + 14);
+}
+
+/** Ports, sequence and acknowledgment numbers and flags: the first 14 bytes. */
+function readEssentialFields(b: Uint8Array, p: number, seg: TcpSegment): void {
   seg.srcPort = u16be(b, p);
   seg.dstPort = u16be(b, p + 2);
   seg.seq = i32be(b, p + 4);
   seg.ack = i32be(b, p + 8);
   seg.flags = ((b[p + 12] & 0x0f) << 8) | b[p + 13];
-  seg.window = u16be(b, p + 14);
 }
 
 /** Scans the options for RFC 7323 timestamps and window scale; a malformed list just ends the scan. */

@@ -3,7 +3,7 @@ import { EntryQueue } from './entry-queue.js';
 import { newFlowInfo, type FlowEndReason, type FlowInfo } from './flow.js';
 import { FINISHED, FlowTable, FREE, OPEN, T } from './flow-table.js';
 import { RetiredTable } from './retired-table.js';
-import { splitsStream, updateBases, type StreamBases } from './stream-rules.js';
+import { numberedByTshark, splitsStream, updateBases, type StreamBases } from './stream-rules.js';
 
 export interface FlowOptions {
   /** Most flows held at once; beyond it the longest-idle flow is judged early (SYN floods). */
@@ -134,6 +134,8 @@ export class FlowAssembler {
       this.start(entry, seg);
       direction = 0;
     }
+    // A flow first seen through headers cut before the window gets tshark's number at its first whole one.
+    if (table.ints[entry * T.Stride + T.Stream] < 0 && numberedByTshark(seg)) table.ints[entry * T.Stride + T.Stream] = this.nextStream++;
     // Bases change only until both are set, or on a SYN/ACK (which may re-base its sender).
     if (table.ints[entry * T.Stride + T.BaseSet] !== 3 || (seg.flags & SYN) !== 0) {
       const bases = this.loadBases(entry);
@@ -173,7 +175,7 @@ export class FlowAssembler {
     const e = table.ints;
     const k = entry * T.Stride;
     e[k + T.Status] = OPEN;
-    e[k + T.Stream] = this.nextStream++;
+    e[k + T.Stream] = numberedByTshark(seg) ? this.nextStream++ : -1;
     e[k + T.FirstFrame] = seg.frame;
     e[k + T.LastFrame] = seg.frame;
     e[k + T.Packets] = 0;
@@ -284,5 +286,5 @@ export class FlowAssembler {
 
 /** Only segments tshark analyses set base sequence numbers (not quotes, broken headers or unreassembled fragments). */
 function setsBase(seg: TcpSegment): boolean {
-  return seg.kind === SegmentKind.Normal && !seg.unreassembled;
+  return seg.kind === SegmentKind.Normal && !seg.unreassembled && numberedByTshark(seg);
 }

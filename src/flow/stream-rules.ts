@@ -58,3 +58,13 @@ export function updateBases(bases: StreamBases, direction: number, seg: TcpSegme
     }
   }
 }
+
+/**
+ * tshark dissects a TCP header, and gives it a `tcp.stream`, only when at least its first 16 bytes were
+ * captured; closetrace still tracks one cut after 14 (ports, seq, ack, flags: window unknown, -1).
+ * A flow seen only through such headers has no tshark stream (stream -1), so every other flow keeps
+ * the number tshark gives it.
+ */
+export function numberedByTshark(seg: TcpSegment): boolean {
+  return seg.window >= 0;
+}

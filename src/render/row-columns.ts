@@ -119,7 +119,8 @@ export function rowColumns(verdict: Verdict): RowColumn[] {
 
 export function streamLabel(r: ConnectionRecord, ctx: RowContext): string {
   const index = ctx.captureIndex(r.file);
-  return index === null ? String(r.stream) : `${index}:${r.stream}`;
+  const stream = r.stream < 0 ? '-' : String(r.stream);
+  return index === null ? stream : `${index}:${stream}`;
 }
 
 /** How rows of this report name streams and times (see RowContext). */

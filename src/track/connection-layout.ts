@@ -141,6 +141,8 @@ export const CONN = defineStruct([
       finFrame: { type: 'i32', pair: true },
       finCopies: { type: 'u16', pair: true },
       finTime: { type: 'f64', pair: true },
+      /** The acknowledgment number its first FIN carried (to tell crossing FINs apart). */
+      finAckSeq: { type: 'i32', pair: true },
       /** A FIN not in the capture: the frame that proves it (the peer's ACK of it, or its own later segment). */
       finProofFrame: { type: 'i32', pair: true },
       /** Frame of the peer's first ACK covering this FIN. */
@@ -203,5 +205,7 @@ export const enum EndpointFact {
   SentRst = 1 << 8,
   /** Its FIN is inferred: not in the capture, but ACKed by the peer or stepped over by its own segments. */
   FinInferred = 1 << 9,
+  /** Its window is known (a snap length can cut the header before the window). */
+  WindowKnown = 1 << 10,
 }
 

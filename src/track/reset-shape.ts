@@ -140,7 +140,8 @@ export function resetEvent(R: Int32Array, o: number, firstSecond: number): RstEv
  */
 function passiveShape(seg: TcpSegment, r: RecordCursor, dir: number): boolean {
   if ((seg.flags & ACK) === 0) return true;
-  const bare = seg.window === 0 && seg.optionsLength === 0;
+  // A window the snap length cut off may have been 0.
+  const bare = seg.window <= 0 && seg.optionsLength === 0;
   if (bare && seg.seq === 0) return true;
   return bare && (r.H[r.h + U16.flags + dir] & Fact.SeqKnown) !== 0 && seg.seq !== r.I[r.i + I32.nextSeq + dir];
 }
@@ -180,8 +181,8 @@ function unackedBytes(r: RecordCursor, sender: number, peer: number): number {
 function outsideWindow(seg: TcpSegment, r: RecordCursor, receiver: number): boolean {
   const { I, H, B, S, i, h, b } = r;
   if (B[b + U8.state + receiver] === TcpState.SynSent) return false;
-  if ((seg.flags & ACK) !== 0 && seg.seq === 0 && seg.window === 0) return false;
-  if ((H[h + U16.flags + receiver] & Fact.AckKnown) === 0) return false;
+  if ((seg.flags & ACK) !== 0 && seg.seq === 0 && seg.window <= 0) return false;
+  if ((H[h + U16.flags + receiver] & (Fact.AckKnown | Fact.WindowKnown)) !== (Fact.AckKnown | Fact.WindowKnown)) return false;
   const shift = S[b + I8.windowScale + receiver];
   const scale = shift >= 0 ? shift : (H[h + U16.flags + receiver] & Fact.SentSyn) !== 0 ? 0 : 14;
   const window = Math.max(H[h + U16.window + receiver] * 2 ** scale, 1);

@@ -1,7 +1,7 @@
 import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
 import { CONN, EndpointFact as Fact } from './connection-layout.js';
 import { FIN_FIELDS, FinField, type ConnectionStore } from './connection-store.js';
-import { RstField } from './evidence.js';
+import { RST_AFTER_OWN_FIN, RST_PEER_DATA_AFTER_OWN_FIN, RST_PEER_DATA_UNACKED, RST_PEER_FIN_AFTER_OWN_FIN_ACKED, RST_RECEIVED_PAYLOAD, RstField } from './evidence.js';
 import { recordLadder } from './ladder.js';
 import { RecordCursor } from './record-cursor.js';
 import { classifyReset } from './reset-shape.js';
@@ -81,10 +81,15 @@ export function trackSegment(store: ConnectionStore, slot: number, r: RecordCurs
     return true;
   }
   noteIpIdentity(store, slot, r, dir, seg);
+  // Out of order (multi-queue capture): this segment was sent before a RST the peer already sent.
+  if ((H[h + U16.flags + peer] & Fact.SentRst) !== 0) retriggerResets(store, slot, r, dir, seg, time);
   if ((flags & SYN) !== 0) trackSyn(r, dir, seg, time);
   advanceSequence(r, dir, seg, time);
   if ((flags & ACK) !== 0) acknowledge(store, slot, r, dir, seg, time);
-  H[h + U16.window + dir] = seg.window;
+  if (seg.window >= 0) {
+    H[h + U16.window + dir] = seg.window;
+    H[h + U16.flags + dir] |= Fact.WindowKnown;
+  }
   if ((flags & FIN) !== 0) trackFin(store, slot, r, dir, seg, time);
   apply(r, dir, TcpEvent.SendSegment, time);
   remember(r, dir, seg);
@@ -190,7 +195,9 @@ function advanceSequence(r: RecordCursor, dir: number, seg: TcpSegment, time: nu
   if (seqGt(seg.seq, next)) {
     // Its segment starts beyond everything seen from it: the capture missed something it sent. One
     // past, with nothing in it, after which it never sends data: the sequence number of its FIN.
-    if (seg.seq === seqAdd(next, 1) && length === 0 && (flags & (SYN | FIN)) === 0 && (facts & Fact.SentFin) === 0) inferFin(r, dir, next, seg.frame, time);
+    if (seg.seq === seqAdd(next, 1) && length === 0 && (flags & (SYN | FIN)) === 0 && (facts & Fact.SentFin) === 0) {
+      inferFin(r, dir, next, seg.frame, time, crossesPeerFin(r, dir, seg, next));
+    }
     else if (H[h + U16.gaps + dir] < U16_MAX) H[h + U16.gaps + dir]++;
   }
   if (!seqGt(end, I[i + I32.nextSeq + dir])) {
@@ -248,7 +255,7 @@ function acknowledge(store: ConnectionStore, slot: number, r: RecordCursor, dir:
   if ((peerFacts & Fact.SeqKnown) !== 0 && seqGt(ack, I[i + I32.nextSeq + peer])) {
     const next = I[i + I32.nextSeq + peer];
     // One past everything the peer was seen to send, and no FIN from it: its FIN, which the capture missed.
-    if (ack === seqAdd(next, 1) && (peerFacts & (Fact.SentFin | Fact.SentRst)) === 0) inferFin(r, peer, next, seg.frame, time);
+    if (ack === seqAdd(next, 1) && (peerFacts & (Fact.SentFin | Fact.SentRst)) === 0) inferFin(r, peer, next, seg.frame, time, false);
     else {
       // Data the capture missed (tshark: "ACKed unseen segment"): the peer's sequence space moves on.
       if (H[h + U16.ackedUnseen + peer] < U16_MAX) H[h + U16.ackedUnseen + peer]++;
@@ -296,7 +303,10 @@ function trackFin(store: ConnectionStore, slot: number, r: RecordCursor, dir: nu
     if (finSeq === I[i + I32.finSeq + dir]) {
       // The FIN we inferred, captured after all (out of order): it is real, and keeps what it proved.
       H[h + U16.flags + dir] &= ~Fact.FinInferred;
+      H[h + U16.flags + dir] |= (seg.flags & ACK) !== 0 ? Fact.FinCarriedAck : 0;
       I[i + I32.finFrame + dir] = seg.frame;
+      I[i + I32.finAckSeq + dir] = seg.ack;
+      if (time < D[d + F64.finTime + dir]) D[d + F64.finTime + dir] = time;
       addFinEvent(store, slot, dir, seg, time, finSeq, false, I[i + I32.finAckFrame + dir]);
       return;
     }
@@ -314,6 +324,7 @@ function trackFin(store: ConnectionStore, slot: number, r: RecordCursor, dir: nu
   H[h + U16.flags + dir] |= Fact.SentFin | (carriedAck ? Fact.FinCarriedAck : 0);
   I[i + I32.finSeq + dir] = finSeq;
   I[i + I32.finFrame + dir] = seg.frame;
+  I[i + I32.finAckSeq + dir] = seg.ack;
   D[d + F64.finTime + dir] = time;
   // Crossing FINs: the second FIN does not acknowledge the first, so it was sent before the first arrived.
   if ((H[h + U16.flags + peer] & Fact.SentFin) !== 0 && !(carriedAck && seqGe(seg.ack, seqAdd(I[i + I32.finSeq + peer], 1)))) B[b + U8.finsCrossed] = 1;
@@ -322,8 +333,11 @@ function trackFin(store: ConnectionStore, slot: number, r: RecordCursor, dir: nu
   if (peerAcked) finReceived(r, dir, I[i + I32.highestAckFrame + peer], time);
 }
 
-/** A FIN the capture missed, proven by `proofFrame`; it occupies `seq`. */
-function inferFin(r: RecordCursor, dir: number, seq: number, proofFrame: number, time: number): void {
+/**
+ * A FIN the capture missed, proven by `proofFrame`; it occupies `seq`. `crossed`: the FINs crossed in
+ * flight (see crossesPeerFin); an inferred FIN's timing is otherwise unknown.
+ */
+function inferFin(r: RecordCursor, dir: number, seq: number, proofFrame: number, time: number, crossed: boolean): void {
   const { I, H, D, i, h, d } = r;
   H[h + U16.flags + dir] |= Fact.SentFin | Fact.FinInferred;
   I[i + I32.finSeq + dir] = seq;
@@ -333,7 +347,22 @@ function inferFin(r: RecordCursor, dir: number, seq: number, proofFrame: number,
   D[d + F64.finTime + dir] = time;
   const end = seqAdd(seq, 1);
   if (seqGt(end, I[i + I32.nextSeq + dir])) I[i + I32.nextSeq + dir] = end;
+  if (crossed) r.B[r.b + U8.finsCrossed] = 1;
   apply(r, dir, TcpEvent.SendFin, time);
+}
+
+/**
+ * `dir` steps over a FIN of its that the capture missed (at `finSeq`) with `seg`. The FINs crossed in
+ * flight when neither acknowledges the other: the peer's captured FIN does not cover the missed one,
+ * and the missed one did not cover the peer's, since even `seg`, sent after it, does not.
+ */
+function crossesPeerFin(r: RecordCursor, dir: number, seg: TcpSegment, finSeq: number): boolean {
+  const { I, H, i, h } = r;
+  const peer = dir ^ 1;
+  const peerFacts = H[h + U16.flags + peer];
+  if ((peerFacts & (Fact.SentFin | Fact.FinInferred)) !== Fact.SentFin) return false;
+  if ((peerFacts & Fact.FinCarriedAck) !== 0 && seqGt(I[i + I32.finAckSeq + peer], finSeq)) return false;
+  return (seg.flags & ACK) === 0 || !seqGt(seg.ack, I[i + I32.finSeq + peer]);
 }
 
 /** The FIN inferred for `dir` was data after all: undo it and what its acknowledgment did. */
@@ -375,6 +404,36 @@ function trackReset(store: ConnectionStore, slot: number, r: RecordCursor, dir: 
   if (!acceptable) return;
   apply(r, dir, TcpEvent.Reset, time);
   apply(r, dir ^ 1, TcpEvent.Reset, time);
+}
+
+/**
+ * A capture out of time order can list a RST before the segment it answers. When a segment arrives
+ * that was sent before a RST already recorded from its peer, it is that RST's trigger: the RST's
+ * trigger fields and what they imply are brought up to date.
+ */
+function retriggerResets(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
+  const R = store.rstData(slot);
+  const first = store.rstBlock(slot);
+  const end = first + store.rstCount(slot) * RstField.Count;
+  const peer = dir ^ 1;
+  const peerFacts = r.H[r.h + U16.flags + peer];
+  for (let o = first; o < end; o += RstField.Count) {
+    if (R[o + RstField.From] !== peer || R[o + RstField.Frame] > seg.frame) continue;
+    const rstTime = R[o + RstField.Seconds] + R[o + RstField.Nanos] * 1e-9;
+    if (rstTime <= time) continue;
+    R[o + RstField.TriggerFrame] = seg.frame;
+    R[o + RstField.TriggerFlags] = seg.flags;
+    R[o + RstField.TriggerPayload] = Math.min(seg.payloadLength, U16_MAX);
+    let bits = R[o + RstField.Bits];
+    const afterOwnFin = (bits & RST_AFTER_OWN_FIN) !== 0;
+    if (afterOwnFin && (seg.flags & FIN) !== 0 && (peerFacts & Fact.FinAcked) !== 0) bits |= RST_PEER_FIN_AFTER_OWN_FIN_ACKED;
+    if (afterOwnFin && seg.payloadLength > 0) bits |= RST_PEER_DATA_AFTER_OWN_FIN;
+    if (seg.payloadLength > 0 && ((peerFacts & Fact.AckKnown) === 0 || seqGt(seqAdd(seg.seq, seg.payloadLength), r.I[r.i + I32.highestAck + peer]))) {
+      bits |= RST_PEER_DATA_UNACKED;
+    }
+    if (seg.payloadLength > 0) bits |= RST_RECEIVED_PAYLOAD;
+    R[o + RstField.Bits] = bits;
+  }
 }
 
 /** An ICMP error about one of our segments: evidence (a SYN answered by port-unreachable is a refusal). */

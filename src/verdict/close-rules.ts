@@ -157,8 +157,10 @@ function synError(conn: ConnectionSnapshot, clientDir: number): IcmpEvent | null
 export function firstToFin(conn: ConnectionSnapshot): number {
   const [a, b] = conn.ends;
   if (a.finSeen && b.finSeen) {
-    // An inferred FIN has no frame: order by when each was sent (or proven).
-    if (a.finInferred || b.finInferred) return a.finTime <= b.finTime ? 0 : 1;
+    // By time, not capture order (a multi-queue capture is not in time order). An inferred FIN was sent
+    // before what proves it (often the other side's FIN, which ACKs it): it goes first on a tie.
+    if (a.finTime !== b.finTime) return a.finTime < b.finTime ? 0 : 1;
+    if (a.finInferred !== b.finInferred) return a.finInferred ? 0 : 1;
     return a.finFrame <= b.finFrame ? 0 : 1;
   }
   if (a.finSeen) return 0;

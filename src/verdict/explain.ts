@@ -61,8 +61,14 @@ export function explain(ctx: ExplainContext): string {
       return `${Who(e)} reset the connection from ${j.fromState} without sending a FIN (frame ${rst?.frame}): ${why}${lost}; ${other(e)} sees ECONNRESET.`;
     }
     case 'reset-after-close':
+      if (j.inferred.some((x) => x.kind === 'data')) {
+        return (
+          `${Who(e)} had closed (FIN ${fin(e, j.evidence[0])}) and then answered with a bare RST (frame ${rst?.frame}) something ${other(e)} ` +
+          `sent after that FIN, which the capture missed: data written to a connection the ${ctx.sideOf(e)} had closed (the keep-alive race).`
+        );
+      }
       return (
-        `${Who(e)} had closed (FIN, frame ${j.evidence[0]}) and then reset the data ${other(e)} kept sending (frame ${j.evidence[1]}, RST frame ${rst?.frame}): ` +
+        `${Who(e)} had closed (FIN ${fin(e, j.evidence[0])}) and then reset the data ${other(e)} kept sending (frame ${j.evidence[1]}, RST frame ${rst?.frame}): ` +
         `${other(e)} wrote to a connection the ${ctx.sideOf(e)} had closed, the keep-alive race behind ECONNRESET.`
       );
     case 'keepalive-timeout':

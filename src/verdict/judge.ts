@@ -13,6 +13,8 @@ import {
   noSocketReset,
   refusedByReset,
   resetAfterClose,
+  resetOfUnseenData,
+  resetOfUnackedData,
   unknownReset,
 } from './reset-rules.js';
 
@@ -28,8 +30,10 @@ export const VERDICT_RULES: readonly { readonly name: string; readonly rule: Ver
   { name: 'refused (RST)', rule: refusedByReset },
   { name: 'reset: middlebox-suspected (forged RST)', rule: forgedReset },
   { name: 'keepalive-timeout', rule: keepaliveTimeout },
+  { name: 'reset-after-close (data it never ACKed)', rule: resetOfUnackedData },
   { name: 'late-fin-reset', rule: lateFinReset },
   { name: 'reset-after-close', rule: resetAfterClose },
+  { name: 'reset-after-close (its trigger not captured)', rule: resetOfUnseenData },
   { name: 'abortive-close', rule: abortiveClose },
   { name: 'reset: no-socket', rule: noSocketReset },
   { name: 'reset: unknown', rule: unknownReset },

@@ -14,7 +14,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { slowCloseSeconds: 1, finAckTimeo
 
 /** An event the verdict rests on that the capture did not hold, and the frame that proves it happened. */
 export interface InferredEvent {
-  kind: 'fin';
+  /** A FIN, or data that a RST answered. */
+  kind: 'fin' | 'data';
   /** Flow direction of the endpoint that sent it. */
   from: number;
   proofFrame: number;

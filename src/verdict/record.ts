@@ -88,7 +88,7 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
       shape: r.shape,
       seq: r.seq >>> 0,
       ack: (r.flags & 0x10) !== 0 ? r.ack >>> 0 : null,
-      window: r.window,
+      window: r.window < 0 ? null : r.window,
       ttl: r.ttl,
       ipId: r.ipId < 0 ? null : r.ipId,
     })),
@@ -107,7 +107,9 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
       from: sideOf(x.from),
       provedBy: x.proofFrame,
       note:
-        conn.ends[x.from].finAckFrame === x.proofFrame
+        x.kind === 'data'
+          ? `data not captured; the RST in frame ${x.proofFrame} answers it`
+          : conn.ends[x.from].finAckFrame === x.proofFrame
           ? `FIN not captured; frame ${x.proofFrame} ACKs it`
           : `FIN not captured; frame ${x.proofFrame}, the ${sideOf(x.from)}'s next segment, starts one past it`,
     })),

@@ -95,12 +95,41 @@ export function lateFinReset(c: Case, out: Judgement): boolean {
 }
 
 /**
- * reset-after-close: the RST's sender had fully closed (its FIN sent) and the peer still sent data,
- * with or without a FIN riding along; the sender's kernel reset it (the keep-alive race).
+ * reset-after-close, first the plain case: the RST's sender had fully closed (its FIN sent) and reset
+ * data from the peer that it never acknowledged, with or without a FIN riding along or following it
+ * (the keep-alive race), whatever the RST's own shape.
  */
+export function resetOfUnackedData(c: Case, out: Judgement): boolean {
+  const rst = c.decisive;
+  if (rst === null || !rst.afterOwnFin || !rst.peerDataUnacked) return false;
+  return decideResetAfterClose(c, out, rst);
+}
+
+/** reset-after-close, once late-fin-reset is ruled out: the peer sent data after the sender's FIN. */
 export function resetAfterClose(c: Case, out: Judgement): boolean {
   const rst = c.decisive;
   if (rst === null || !rst.afterOwnFin || !(rst.peerDataAfterOwnFin || rst.peerDataUnacked)) return false;
+  return decideResetAfterClose(c, out, rst);
+}
+
+/**
+ * reset-after-close, what answered is not in the capture: a passive RST (the answer to a segment that
+ * found no socket, or an orphaned one) from a side that had sent its FIN, while the peer had not closed
+ * and nothing it sent after that FIN was captured. A peer that has not closed sends data; the capture
+ * lost it (the RST's own sequence number is that segment's acknowledgment).
+ */
+export function resetOfUnseenData(c: Case, out: Judgement): boolean {
+  const rst = c.decisive;
+  if (rst === null || !rst.afterOwnFin || rst.shape !== 'passive' || rst.peerDataAfterOwnFin) return false;
+  const peer = c.conn.ends[rst.from ^ 1];
+  if (peer.finSeen || peer.sentRst) return false;
+  decideResetAfterClose(c, out, rst);
+  out.inferred.push({ kind: 'data', from: rst.from ^ 1, proofFrame: rst.frame });
+  out.confidence = 'likely';
+  return true;
+}
+
+function decideResetAfterClose(c: Case, out: Judgement, rst: RstEvent): boolean {
   const sender = c.conn.ends[rst.from];
   startReset(out, rst);
   out.verdict = 'reset-after-close';

@@ -28,7 +28,8 @@ export interface ResetEvidence {
   shape: ResetShape;
   seq: number;
   ack: number | null;
-  window: number;
+  /** Raw window field; null when the snap length cut the header before it. */
+  window: number | null;
   ttl: number;
   /** IPv4 identification, null for IPv6. */
   ipId: number | null;
@@ -61,7 +62,8 @@ export interface LadderStep {
 
 /** An event the verdict rests on that the capture did not hold, with the frame that proves it happened. */
 export interface InferredEvidence {
-  kind: 'fin';
+  /** A FIN, or data that a RST answered. */
+  kind: 'fin' | 'data';
   from: Side;
   /** The frame that proves it: the peer's ACK of it, or the sender's own later segment. */
   provedBy: number;
@@ -90,7 +92,10 @@ export interface ConnectionQuality {
 export interface ConnectionRecord {
   /** The capture file, as given. */
   file: string;
-  /** Wireshark `tcp.stream` index: `tcp.stream eq N` shows the same packets. */
+  /**
+   * Wireshark `tcp.stream` index: `tcp.stream eq N` shows the same packets. -1 when Wireshark gives the
+   * connection no stream (every TCP header of it cut by the snap length before its 16th byte).
+   */
   stream: number;
   /** `ip:port` of the client (the SYN sender); IPv6 as `[addr]:port` (RFC 5952). */
   client: string;

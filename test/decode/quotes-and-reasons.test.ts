@@ -127,14 +127,18 @@ describe('broken TCP headers', () => {
     expect(decodeOne({ data: p, linkType: LINKTYPE.RAW })).toMatchObject({ seg: { kind: SegmentKind.HeaderOnly, headerLength: 60 }, notDecoded: { 'malformed-header': 1 } });
   });
 
-  it('15 captured bytes of TCP header: nothing (truncated-header); 16: a segment with the IP-derived length', () => {
+  it('13 captured bytes of TCP header: nothing (truncated-header); 14: a segment with the window unknown; 16: with the window', () => {
     const p = ether(tcp({ src: '192.0.2.1:4007', dst: '192.0.2.2:80', seq: 1000, options: [], payload: 100, window: 777 }));
-    const fifteen = decodeOne({ data: p, linkType: LINKTYPE.ETHERNET, capturedLength: 14 + 20 + 15 });
-    expect(fifteen.seg).toBeNull();
-    expect(fifteen.notDecoded).toEqual({ 'truncated-header': 1 });
+    const thirteen = decodeOne({ data: p, linkType: LINKTYPE.ETHERNET, capturedLength: 14 + 20 + 13 });
+    expect(thirteen.seg).toBeNull();
+    expect(thirteen.notDecoded).toEqual({ 'truncated-header': 1 });
+    const fourteen = decodeOne({ data: p, linkType: LINKTYPE.ETHERNET, capturedLength: 14 + 20 + 14 });
+    expect(fourteen.seg).toMatchObject({ kind: SegmentKind.Normal, srcPort: 4007, seq: 1000, window: -1, headerCut: true, headerLength: 20, payloadLength: 100 });
     const sixteen = decodeOne({ data: p, linkType: LINKTYPE.ETHERNET, capturedLength: 14 + 20 + 16 });
-    expect(sixteen.seg).toMatchObject({ kind: SegmentKind.Normal, srcPort: 4007, seq: 1000, window: 777, headerLength: 20, payloadLength: 100, capturedPayloadLength: 0 });
+    expect(sixteen.seg).toMatchObject({ kind: SegmentKind.Normal, srcPort: 4007, seq: 1000, window: 777, headerCut: true, headerLength: 20, payloadLength: 100, capturedPayloadLength: 0 });
     expect(sixteen.segments).toBe(1);
+    const whole = decodeOne({ data: p, linkType: LINKTYPE.ETHERNET, capturedLength: 14 + 20 + 20 });
+    expect(whole.seg).toMatchObject({ headerCut: false, window: 777 });
   });
 });
 

@@ -65,14 +65,10 @@ export function expectedFor(capture: ManifestCapture, c: ManifestConnection, var
     case 'one-way-server': {
       const side: Side = variant === 'one-way-client' ? 'client' : 'server';
       if (packets[side] === 0) return absent(`the ${side} sent no frame`);
-      // A client that sent only SYNs looks exactly like an unanswered connection in a two-way capture
-      // (refused: the server's RST was removed; unanswered: nothing was removed): the frames alone cannot
-      // tell a one-way capture from a SYN nobody answered, and a streaming analyser judges each connection
-      // from its own frames. One-sided needs proof that the other side spoke (an ACK of its SYN/ACK, data
-      // acknowledging its bytes), which SYNs do not give. So: unanswered, as in the clean capture.
-      if (side === 'client' && stream.syn.length === packets.client) {
-        return { present: true, verdict: 'unanswered', endpoint: null, inferredFin: null, rule: 'the client sent only SYNs: indistinguishable from an unanswered SYN' };
-      }
+      // Every connection of these captures is seen one way, and the others prove it (their ACKs show a
+      // peer that spoke, yet no connection was seen both ways): the capture is one-directional, so a
+      // lone SYN says nothing about whether it was answered (refused lost its RST this way). closetrace
+      // judges it from the capture as a whole: one-sided, not unanswered.
       return { present: true, verdict: 'one-sided', endpoint: null, inferredFin: null, rule: `only the ${side}'s ${packets[side]} frames are left` };
     }
     case 'late-start':

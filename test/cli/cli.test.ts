@@ -17,6 +17,8 @@ function run(args: string[], options: { input?: Buffer; env?: NodeJS.ProcessEnv 
     input: options.input,
     encoding: 'utf8',
     timeout: 60_000,
+    // `--format json --all captures/` prints every connection of every shipped capture (> 1 MB, the default)
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
   });
 }

@@ -398,7 +398,7 @@ function install(name, dir) {
         ? null : Math.min(...namespaces.map((n) => n.minTimerRemainingAtLastFrame ?? Infinity)),
       ...(minExpiredOverdue !== null ? { minSecondsPastFinTimeoutOfExpiredOrphans: Math.round(minExpiredOverdue * 1e3) / 1e3 } : {}),
     },
-    ...(run.name === 'finwait2-timeout' ? { analyzeOptions: { finTimeoutSeconds: Number(client.sysctls['net.ipv4.tcp_fin_timeout']) } } : {}),
+    ...(run.name === 'finwait2-timeout' ? { analyzeOptions: { tcpFinTimeoutSeconds: Number(client.sysctls['net.ipv4.tcp_fin_timeout']) } } : {}),
     namespaces,
     ...(reuseList ? { reuses: reuseList } : {}),
   };

@@ -1,3 +1,4 @@
+import { DEFAULT_SOCKET_SETTINGS, type SocketSettings } from '../sockets/socket-table.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
 
 /**
@@ -8,14 +9,30 @@ export interface AnalysisSettings {
   thresholds: Thresholds;
   maxConnections?: number;
   closeGraceSeconds?: number;
+  sockets: SocketSettings;
 }
 
-export function analysisSettings(options: {
-  slowCloseSeconds?: number;
-  finAckTimeoutSeconds?: number;
-  maxConnections?: number;
-  closeGraceSeconds?: number;
-}): AnalysisSettings {
+/** The socket-table options of analyze() (see AnalyzeOptions). */
+export interface SocketOptions {
+  sockets?: boolean;
+  timeWaitSeconds?: number;
+  tcpFinTimeoutSeconds?: number;
+  orphanRetrySeconds?: number;
+  synRetrySeconds?: number;
+  synAckRetrySeconds?: number;
+  portRange?: [number, number];
+  timeWaitPressureShare?: number;
+}
+
+export function analysisSettings(
+  options: {
+    slowCloseSeconds?: number;
+    finAckTimeoutSeconds?: number;
+    maxConnections?: number;
+    closeGraceSeconds?: number;
+  } & SocketOptions,
+): AnalysisSettings {
+  const timers = DEFAULT_SOCKET_SETTINGS.timers;
   return {
     thresholds: {
       slowCloseSeconds: options.slowCloseSeconds ?? DEFAULT_THRESHOLDS.slowCloseSeconds,
@@ -23,5 +40,17 @@ export function analysisSettings(options: {
     },
     maxConnections: options.maxConnections,
     closeGraceSeconds: options.closeGraceSeconds,
+    sockets: {
+      timers: {
+        timeWaitSeconds: options.timeWaitSeconds ?? timers.timeWaitSeconds,
+        tcpFinTimeoutSeconds: options.tcpFinTimeoutSeconds ?? timers.tcpFinTimeoutSeconds,
+        orphanRetrySeconds: options.orphanRetrySeconds ?? timers.orphanRetrySeconds,
+        synRetrySeconds: options.synRetrySeconds ?? timers.synRetrySeconds,
+        synAckRetrySeconds: options.synAckRetrySeconds ?? timers.synAckRetrySeconds,
+      },
+      list: options.sockets ?? false,
+      portRange: options.portRange ?? DEFAULT_SOCKET_SETTINGS.portRange,
+      pressureShare: options.timeWaitPressureShare ?? DEFAULT_SOCKET_SETTINGS.pressureShare,
+    },
   };
 }

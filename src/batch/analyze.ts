@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { analysisSettings } from './analysis-settings.js';
+import { analysisSettings, type SocketOptions } from './analysis-settings.js';
 import { BatchProgressTracker, type BatchProgress } from './batch-progress.js';
 import { runInProcess, runJoined, runParallel, type BatchRun } from './batch-run.js';
 import { BatchOptionError } from './errors.js';
@@ -17,7 +17,7 @@ import { VERSION } from './version.js';
 
 export { failedCapture } from './capture-facts.js';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends SocketOptions {
   /** A FIN this many seconds after ACKing the peer's FIN makes a slow close (default 1). */
   slowCloseSeconds?: number;
   /** An un-ACKed FIN this old at the end is reported even without retransmissions (default 1). */

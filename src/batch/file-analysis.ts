@@ -47,6 +47,7 @@ export async function analyzeFile(path: string, sink: FileSink, settings: Analys
       thresholds: settings.thresholds,
       maxConnections: settings.maxConnections,
       closeGraceSeconds: settings.closeGraceSeconds,
+      sockets: settings.sockets,
       signal: run.signal,
       stdin: run.stdin,
       onProgress: run.onProgress,

@@ -136,6 +136,7 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
   }
   stages.finish(end, precision);
   settle();
+  const sockets = stages.socketTable();
 
   const maxFlows = settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows;
   const grace = settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds;
@@ -170,6 +171,8 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
       notDecoded,
       error: r.error,
       warnings,
+      // The joined set is one capture with one socket table: carried by its first file.
+      ...(i === 0 ? { sockets } : {}),
     };
   });
   return rows;

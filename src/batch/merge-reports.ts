@@ -1,3 +1,4 @@
+import { mergeHostSections } from '../report/host-report.js';
 import type { CaptureFacts, CloseWaitStats, Report, ServiceSummary, Summary } from '../report/model.js';
 import { compareRecords, compareServices, compareText, emptyVerdictCounts, inVerdictOrder, median, sortableTime } from '../report/report-builder.js';
 import { VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
@@ -34,6 +35,7 @@ export function mergeReports(reports: readonly Report[]): Report {
     captures: mergeCaptures(reports),
     summary: mergeSummaries(reports.map((r) => r.summary)),
     services: mergeServices(reports),
+    ...mergeHostSections(reports),
     connections: reports.flatMap((r) => r.connections).sort(compareRecords),
   };
 }

@@ -3,6 +3,7 @@ import { SegmentDecoder } from '../decode/decoder.js';
 import { newSegment } from '../decode/segment.js';
 import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
 import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
+import { DEFAULT_SOCKET_SETTINGS, SocketTableBuilder, type CaptureSockets, type SocketSettings } from '../sockets/socket-table.js';
 import { ConnectionStore } from '../track/connection-store.js';
 import { ConnectionView } from '../track/connection-view.js';
 import { replaySegment } from '../track/tracker.js';
@@ -17,6 +18,8 @@ export interface StageSettings {
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 5). */
   closeGraceSeconds?: number;
+  /** The socket table's timers, listing and TIME_WAIT pressure threshold. */
+  sockets?: SocketSettings;
 }
 
 /**
@@ -40,6 +43,8 @@ export class AnalysisStages {
   lastKind = -1;
   private readonly seg = newSegment();
   private readonly store = new ConnectionStore();
+  /** What `ss -tan` would show at the capture's end, built as connections are judged. */
+  private readonly sockets: SocketTableBuilder;
   private readonly view = new ConnectionView();
   /** Reused for every connection (handlers read it during their call only). */
   private readonly judged = new JudgedConnection();
@@ -53,6 +58,7 @@ export class AnalysisStages {
 
   constructor(file: string, settings: StageSettings, private readonly onJudged: JudgedHandler) {
     this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: this.store };
+    this.sockets = new SocketTableBuilder(settings.sockets ?? DEFAULT_SOCKET_SETTINGS);
     const store = this.store;
     this.flows = new FlowAssembler(
       {
@@ -82,6 +88,7 @@ export class AnalysisStages {
       return;
     }
     this.lastKind = seg.kind;
+    if (this.nowSeconds === -Infinity) this.sockets.start(seg.seconds + seg.nanos * 1e-9);
     if (seg.seconds > this.nowSeconds || (seg.seconds === this.nowSeconds && seg.nanos > this.nowNanos)) {
       this.nowSeconds = seg.seconds;
       this.nowNanos = seg.nanos;
@@ -102,6 +109,11 @@ export class AnalysisStages {
     this.flows.finish();
   }
 
+  /** The socket table at the capture's end (call after finish()). */
+  socketTable(): CaptureSockets {
+    return this.sockets.finish(this.nowSeconds === -Infinity ? null : this.nowSeconds + this.nowNanos * 1e-9);
+  }
+
   private judge(entry: number, flow: FlowInfo, reason: FlowEndReason): void {
     // A stream tshark numbered only because an ICMP error quoted it is not a connection.
     if (flow.packets === 0) {
@@ -113,6 +125,7 @@ export class AnalysisStages {
     this.horizon.seconds = this.nowSeconds;
     this.horizon.nanos = this.nowNanos;
     const judged = judgeConnection(flow, conn, this.horizon, this.context, this.judged);
+    this.sockets.add(conn, judged, this.nowSeconds + this.nowNanos * 1e-9);
     this.endReason = reason;
     this.onJudged(judged, this.makeRecord, flow);
     // The record is made during the call or never: the evidence blocks can go back now.

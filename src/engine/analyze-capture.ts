@@ -8,14 +8,17 @@ import type { Thresholds } from '../verdict/judge.js';
 import type { JudgedConnection } from '../verdict/judged-connection.js';
 import { isoTime } from '../time/time-text.js';
 import type { ConnectionRecord } from '../verdict/types.js';
+import type { SocketSettings } from '../sockets/socket-table.js';
 import { AnalysisStages } from './analysis-stages.js';
 
 export interface CaptureAnalysisOptions {
   thresholds?: Thresholds;
   /** Most connections tracked at once (default 1,000,000). */
   maxConnections?: number;
-  /** Capture-time seconds a finished connection waits for stragglers (default 60). */
+  /** Capture-time seconds a finished connection waits for stragglers (default 5). */
   closeGraceSeconds?: number;
+  /** The socket table's timers, listing and TIME_WAIT pressure threshold. */
+  sockets?: SocketSettings;
   signal?: AbortSignal;
   onProgress?: (rawBytesRead: number, rawSize: number, frames: number) => void;
   stdin?: Readable;
@@ -68,5 +71,6 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     notDecoded: decoder.notDecoded(),
     error: read.error,
     warnings,
+    sockets: stages.socketTable(),
   };
 }

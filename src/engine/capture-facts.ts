@@ -1,4 +1,5 @@
 import type { NotDecodedReason } from '../decode/reasons.js';
+import type { CaptureSockets } from '../sockets/socket-table.js';
 
 /** What was read from one capture file: an element of the JSON report's `captures`. */
 export interface CaptureFacts {
@@ -27,4 +28,9 @@ export interface CaptureFacts {
   error: string | null;
   /** Things the user should know that are not errors (evictions, an interrupted read). */
   warnings: string[];
+  /**
+   * The capture's socket table (what `ss -tan` would have shown at its end), carried to the report's
+   * `hosts`, `timeWaitPressure` and `timeWaitReuse`; not printed in `captures[]`.
+   */
+  sockets?: CaptureSockets;
 }

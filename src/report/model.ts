@@ -2,6 +2,8 @@ import type { CaptureFacts } from '../engine/capture-facts.js';
 import type { ConnectionRecord, Verdict } from '../verdict/types.js';
 
 export type { CaptureFacts };
+export type { HostReport, TimeWaitPressureReport, TimeWaitReuseReport } from './host-report.js';
+import type { HostReport, TimeWaitPressureReport, TimeWaitReuseReport } from './host-report.js';
 
 export interface Summary {
   captures: number;
@@ -41,5 +43,11 @@ export interface Report {
   captures: CaptureFacts[];
   summary: Summary;
   services: ServiceSummary[];
+  /** Per IP address: the socket table at the end of the capture (what `ss -tan` would have shown), peaks and counts over time. */
+  hosts: HostReport[];
+  /** Hosts whose TIME_WAIT sockets to one ip:port held a large share of the ephemeral port range. */
+  timeWaitPressure: TimeWaitPressureReport[];
+  /** SYNs that reused a 4-tuple one side still held in TIME_WAIT, by how they were answered. */
+  timeWaitReuse: TimeWaitReuseReport;
   connections: ConnectionRecord[];
 }

@@ -1,6 +1,7 @@
 import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
 import { isoTime } from '../time/time-text.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
+import { HostReportBuilder } from './host-report.js';
 import type { CaptureFacts, Report, ServiceSummary, Summary } from './model.js';
 
 /**
@@ -39,6 +40,7 @@ export interface ReportPartial {
  */
 export class ReportBuilder {
   private readonly captures: CaptureFacts[] = [];
+  private readonly hostReport = new HostReportBuilder();
   private readonly kept: ConnectionRecord[] = [];
   private readonly services = new Map<string, ServicePartial>();
   /**
@@ -129,7 +131,9 @@ export class ReportBuilder {
   }
 
   addCapture(facts: CaptureFacts): void {
-    this.captures.push(facts);
+    const { sockets, ...printed } = facts;
+    if (sockets !== undefined) this.hostReport.add(facts.file, sockets);
+    this.captures.push(printed);
   }
 
   /** Files in input directories that were not captures (see Summary.skippedFiles). */
@@ -195,6 +199,7 @@ export class ReportBuilder {
       captures: this.captures,
       summary: this.summary(),
       services,
+      ...this.hostReport.build(),
       connections,
     };
   }

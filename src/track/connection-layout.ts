@@ -155,10 +155,16 @@ export const CONN = defineStruct([
       payloadAfterAckingPeerFin: { type: 'f64', pair: true },
       lastPayloadAfterAckingPeerFinFrame: { type: 'i32', pair: true },
       lastPayloadAfterAckingPeerFinTime: { type: 'f64', pair: true },
+      /** Time it left ESTABLISHED; entered and left CLOSE_WAIT (0 when it never did). */
+      establishedEnd: { type: 'f64', pair: true },
+      closeWaitTime: { type: 'f64', pair: true },
+      closeWaitEnd: { type: 'f64', pair: true },
       /** Time it entered TIME_WAIT, and CLOSED (RST or its LAST_ACK answered). */
       timeWaitTime: { type: 'f64', pair: true },
       closedTime: { type: 'f64', pair: true },
       rstCount: { type: 'u16', pair: true },
+      /** Flags of the first segment it sent (how a TIME_WAIT socket answered a reused 4-tuple). */
+      firstFlags: { type: 'u16', pair: true },
       firstUnansweredKeepaliveFrame: { type: 'i32', pair: true },
     },
   },
@@ -207,5 +213,9 @@ export const enum EndpointFact {
   FinInferred = 1 << 9,
   /** Its window is known (a snap length can cut the header before the window). */
   WindowKnown = 1 << 10,
+  /** It reached ESTABLISHED, CLOSE_WAIT, TIME_WAIT at some point (the socket table's timeline). */
+  WasEstablished = 1 << 11,
+  WasCloseWait = 1 << 12,
+  WasTimeWait = 1 << 13,
 }
 

@@ -66,6 +66,10 @@ export class EndpointView {
   get lastFrame(): number {
     return this.I[this.i + I32.lastFrame];
   }
+  /** TCP flags of the first segment it sent (0 if none). */
+  get firstFlags(): number {
+    return this.H[this.h + U16.firstFlags];
+  }
   get synSeen(): boolean {
     return this.fact(Fact.SentSyn);
   }
@@ -163,6 +167,25 @@ export class EndpointView {
   /** When it reached ESTABLISHED, TIME_WAIT, CLOSED (seconds since the first whole second; 0 if never). */
   get establishedTime(): number {
     return this.D[this.d + F64.establishedTime];
+  }
+  get wasEstablished(): boolean {
+    return this.fact(Fact.WasEstablished);
+  }
+  get wasCloseWait(): boolean {
+    return this.fact(Fact.WasCloseWait);
+  }
+  get wasTimeWait(): boolean {
+    return this.fact(Fact.WasTimeWait);
+  }
+  /** When it left ESTABLISHED, entered and left CLOSE_WAIT (0 when it did not). */
+  get establishedEnd(): number {
+    return this.D[this.d + F64.establishedEnd];
+  }
+  get closeWaitTime(): number {
+    return this.D[this.d + F64.closeWaitTime];
+  }
+  get closeWaitEnd(): number {
+    return this.D[this.d + F64.closeWaitEnd];
   }
   get timeWaitTime(): number {
     return this.D[this.d + F64.timeWaitTime];

@@ -67,7 +67,10 @@ export function trackSegment(store: ConnectionStore, slot: number, r: RecordCurs
   I[i + I32.packets]++;
   if (time >= D[d + F64.lastTime]) D[d + F64.lastTime] = time;
   // Connections seen both ways tell a capture of one direction only (a SPAN port) from silent peers.
-  if (I[i + I32.sent + dir]++ === 0 && I[i + I32.sent + peer] > 0) store.twoWayConnections++;
+  if (I[i + I32.sent + dir]++ === 0) {
+    H[h + U16.firstFlags + dir] = flags;
+    if (I[i + I32.sent + peer] > 0) store.twoWayConnections++;
+  }
   I[i + I32.lastFrame + dir] = seg.frame;
   // Any segment from the peer answers this side's keepalive probes.
   H[h + U16.unansweredKeepalives + peer] = 0;
@@ -125,9 +128,20 @@ function apply(r: RecordCursor, dir: number, event: TcpEvent, time: number): voi
   const to = nextState(from, event);
   if (to === from) return;
   r.B[o] = to;
-  if (to === TcpState.Established && from < TcpState.Established) r.D[r.d + F64.establishedTime + dir] = time;
-  else if (to === TcpState.TimeWait) r.D[r.d + F64.timeWaitTime + dir] = time;
-  else if (to === TcpState.Closed) r.D[r.d + F64.closedTime + dir] = time;
+  const D = r.D;
+  const d = r.d + dir;
+  if (from === TcpState.Established) D[d + F64.establishedEnd] = time;
+  else if (from === TcpState.CloseWait) D[d + F64.closeWaitEnd] = time;
+  if (to === TcpState.Established && from < TcpState.Established) {
+    D[d + F64.establishedTime] = time;
+    r.H[r.h + U16.flags + dir] |= Fact.WasEstablished;
+  } else if (to === TcpState.CloseWait) {
+    D[d + F64.closeWaitTime] = time;
+    r.H[r.h + U16.flags + dir] |= Fact.WasCloseWait;
+  } else if (to === TcpState.TimeWait) {
+    D[d + F64.timeWaitTime] = time;
+    r.H[r.h + U16.flags + dir] |= Fact.WasTimeWait;
+  } else if (to === TcpState.Closed) D[d + F64.closedTime] = time;
 }
 
 function trackSyn(r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {

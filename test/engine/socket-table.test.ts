@@ -19,7 +19,7 @@ import { loadSocketsManifest, SOCKETS_DIR, type SocketsNamespace, type SocketsRu
  *   { address: '192.0.2.2', states: { TIME_WAIT: 100, ESTABLISHED: 0, ... },
  *     sockets: [{ state: 'TIME_WAIT', local: '192.0.2.2:7001', peer: '192.0.2.1:41234' }] }
  * with states spelled as TcpStateName. Timers run to the capture's last frame: TIME_WAIT 60 s, an
- * orphaned FIN_WAIT_2 tcp_fin_timeout (the run finwait2-timeout passes `finTimeoutSeconds: 3`, the
+ * orphaned FIN_WAIT_2 tcp_fin_timeout (the run finwait2-timeout passes `tcpFinTimeoutSeconds: 3`, the
  * client namespace's sysctl; the option name is this test's proposal).
  *
  * Compared: for every namespace of every run, the non-zero state counts equal ss's (LISTEN excluded: a
@@ -58,7 +58,7 @@ const socketKey = (s: HostSocket): string => `${s.state} ${s.local} ${s.peer}`;
 const ssSockets = (ns: SocketsNamespace): string[] => ns.sockets.filter((s) => s.listen !== true).map(socketKey).sort();
 
 describe.each(manifest.runs.map((r) => [r.name, r] as const))('%s', (_name, run: SocketsRun) => {
-  const options: AnalyzeOptions & { sockets: boolean; finTimeoutSeconds?: number } = { all: true, sockets: true, ...run.analyzeOptions };
+  const options: AnalyzeOptions = { all: true, sockets: true, ...run.analyzeOptions };
   let pending: Promise<ReportWithHosts> | undefined;
   const report = (): Promise<ReportWithHosts> => (pending ??= analyze([join(SOCKETS_DIR, run.file)], options));
 
@@ -113,4 +113,41 @@ describe.each(manifest.runs.map((r) => [r.name, r] as const))('%s', (_name, run:
       expect((host?.sockets ?? []).map(socketKey).sort()).toEqual(ssSockets(ns));
     },
   );
+});
+
+describe('TIME_WAIT findings against what the kernel did', () => {
+  const run = (name: string): SocketsRun => {
+    const r = manifest.runs.find((x) => x.name === name);
+    if (r === undefined) throw new Error(`no run ${name} in captures/sockets/manifest.json`);
+    return r;
+  };
+
+  it.each(['reconnect-tw', 'reconnect-tw-nots'])('%s: every SYN reusing a 4-tuple in TIME_WAIT, with how the TIME_WAIT socket answered', async (name) => {
+    const r = run(name);
+    const report = await analyze([join(SOCKETS_DIR, r.file)], { all: true });
+    const expected = { accepted: 0, ack: 0, rst: 0, none: 0 };
+    // The kernel's TIME_WAIT socket either accepted the SYN (SYN/ACK) or answered with an ACK (the
+    // client's RST then killed it and its retried SYN reached the listener): its first answer counts.
+    for (const reuse of r.reuses ?? []) expected[reuse.outcome === 'accepted' ? 'accepted' : 'ack']++;
+    expect(report.timeWaitReuse.counts).toEqual(expected);
+    expect(report.timeWaitReuse.examples.every((e) => e.holder.endsWith(`:${r.server.split(':')[1]}`) && e.inTimeWaitSeconds < 60)).toBe(true);
+  });
+
+  it('tw-pressure: a client whose TIME_WAIT sockets to one server port fill its ephemeral range is a time-wait-pressure finding', async () => {
+    const r = run('tw-pressure');
+    const client = r.namespaces.find((ns) => ns.role === 'client');
+    const [low, high] = (client?.sysctls['net.ipv4.ip_local_port_range'] ?? '').split(/\s+/).map(Number);
+    const narrowed = await analyze([join(SOCKETS_DIR, r.file)], { portRange: [low, high] });
+    expect(narrowed.timeWaitPressure).toHaveLength(1);
+    const p = narrowed.timeWaitPressure[0];
+    expect(p.host).toBe(client?.addresses[0]);
+    expect(p.peer).toBe(r.server);
+    expect(p.peak).toBe(high - low + 1);
+    expect(p.share).toBe(1);
+    expect(p.connections).toBe(r.connections.made);
+    expect(p.connectionsPerSecond).toBeGreaterThan(50);
+    // With Linux's default range (28,232 ports) the same 200 sockets are no pressure.
+    const defaults = await analyze([join(SOCKETS_DIR, r.file)], {});
+    expect(defaults.timeWaitPressure).toEqual([]);
+  });
 });

@@ -105,6 +105,9 @@ export function report(records: ConnectionRecord[], captures: CaptureFacts[] = [
     generator: { name: 'closetrace', version: '0.1.0' },
     captures,
     summary: { captures: captures.length, connections: records.length, findings: records.filter((r) => FINDINGS.has(r.verdict)).length, verdicts },
+    hosts: [],
+    timeWaitPressure: [],
+    timeWaitReuse: { counts: { accepted: 0, ack: 0, rst: 0, none: 0 }, examples: [] },
     services: [...servers].map(([server, list]) => {
       const stuck = list.filter((r) => r.verdict === 'close-wait').map((r) => r.stuckSeconds ?? 0).sort((a, b) => a - b);
       const counts: Partial<Record<Verdict, number>> = {};

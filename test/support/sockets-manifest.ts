@@ -54,7 +54,7 @@ export interface SocketsRun {
   };
   margins: { minTimerRemainingAtLastFrame: number | null; minSecondsPastFinTimeoutOfExpiredOrphans?: number };
   /** Options closetrace needs to model this run's hosts (a tcp_fin_timeout other than 60 s). */
-  analyzeOptions?: { finTimeoutSeconds: number };
+  analyzeOptions?: { tcpFinTimeoutSeconds: number };
   namespaces: SocketsNamespace[];
   reuses?: { port: number; incarnation: number; outcome: string }[];
 }

@@ -1,0 +1,101 @@
+/**
+ * TIME_WAIT sockets from one local address to one remote ip:port: each holds one local port of that
+ * 4-tuple family for TIME_WAIT's length, so a client that closes first and connects faster than
+ * ports free up runs out of ephemeral ports (connect() fails with EADDRNOTAVAIL). The peak number
+ * held at once, found with a sliding window over the times they entered TIME_WAIT (which arrive
+ * nearly in order: connections are judged a few seconds after they close).
+ */
+interface Pair {
+  /** Entry times inside the current window, oldest first. */
+  times: number[];
+  head: number;
+  peak: number;
+  peakAt: number;
+  connections: number;
+  first: number;
+  last: number;
+}
+
+export interface PressurePeak {
+  local: string;
+  remote: string;
+  peak: number;
+  /** Capture time (seconds) of the peak. */
+  at: number;
+  /** Connections from local to remote, and the span (seconds) they were opened over. */
+  connections: number;
+  spanSeconds: number;
+}
+
+export class TimeWaitPressure {
+  private readonly pairs = new Map<string, Pair>();
+
+  constructor(
+    /** How long TIME_WAIT lasts (the window). */
+    private readonly windowSeconds: number,
+    /** Pairs whose peak stays below this are forgotten once their window empties (memory). */
+    private readonly keepAbove: number,
+  ) {}
+
+  /** A connection from `local` to `remote` (ip:port) opened at `start`. */
+  connection(local: string, remote: string, start: number): void {
+    const pair = this.pair(local, remote);
+    pair.connections++;
+    if (start < pair.first) pair.first = start;
+    if (start > pair.last) pair.last = start;
+  }
+
+  /** `local` entered TIME_WAIT at `at` for a connection to `remote`. */
+  timeWait(local: string, remote: string, at: number): void {
+    const pair = this.pair(local, remote);
+    const times = pair.times;
+    // Insert in time order from the back (arrivals are nearly sorted).
+    let i = times.length;
+    times.push(at);
+    while (i > pair.head && times[i - 1] > at) {
+      times[i] = times[i - 1];
+      i--;
+    }
+    times[i] = at;
+    const newest = times[times.length - 1];
+    while (pair.head < times.length && times[pair.head] <= newest - this.windowSeconds) pair.head++;
+    if (pair.head > 1024 && pair.head * 2 > times.length) {
+      times.splice(0, pair.head);
+      pair.head = 0;
+    }
+    const held = times.length - pair.head;
+    if (held > pair.peak) {
+      pair.peak = held;
+      pair.peakAt = newest;
+    }
+  }
+
+  /** Forgets pairs whose window has emptied by `now` without ever reaching `keepAbove`. */
+  prune(now: number): void {
+    for (const [key, pair] of this.pairs) {
+      const newest = pair.times.length > 0 ? pair.times[pair.times.length - 1] : pair.last;
+      if (pair.peak < this.keepAbove && newest <= now - this.windowSeconds) this.pairs.delete(key);
+    }
+  }
+
+  /** Pairs whose peak reached `threshold`, highest first. */
+  peaks(threshold: number): PressurePeak[] {
+    const out: PressurePeak[] = [];
+    for (const [key, pair] of this.pairs) {
+      if (pair.peak < threshold) continue;
+      const [local, remote] = key.split(' ');
+      out.push({ local, remote, peak: pair.peak, at: pair.peakAt, connections: pair.connections, spanSeconds: Math.max(0, pair.last - pair.first) });
+    }
+    return out.sort((a, b) => b.peak - a.peak || (a.local < b.local ? -1 : a.local > b.local ? 1 : 0) || (a.remote < b.remote ? -1 : 1));
+  }
+
+  private pair(local: string, remote: string): Pair {
+    const key = `${local} ${remote}`;
+    let pair = this.pairs.get(key);
+    if (pair === undefined) {
+      pair = { times: [], head: 0, peak: 0, peakAt: 0, connections: 0, first: Infinity, last: -Infinity };
+      this.pairs.set(key, pair);
+    }
+    return pair;
+  }
+}

@@ -1,3 +1,4 @@
+import { emptyQuality } from '../engine/capture-facts.js';
 import type { CaptureFacts } from '../report/model.js';
 
 /** The row of an input that could not be read at all: its one-line error and nothing else. */
@@ -17,6 +18,7 @@ export function failedCapture(file: string, error: string): CaptureFacts {
     notDecoded: {},
     error,
     warnings: [],
+    quality: emptyQuality(),
   };
 }
 

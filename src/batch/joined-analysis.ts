@@ -5,6 +5,7 @@ import { REASON_NAMES, type NotDecodedReason } from '../decode/reasons.js';
 import { SegmentKind } from '../decode/segment.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
 import { AnalysisStages } from '../engine/analysis-stages.js';
+import { emptyQuality, qualityWarning } from '../engine/capture-facts.js';
 import type { InputFile } from './inputs.js';
 import type { CaptureFacts } from '../report/model.js';
 import { isoTime } from '../time/time-text.js';
@@ -154,6 +155,10 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
       warnings.push(`${t.stragglers} packets arrived for connections already judged (after the ${grace} s grace period) and are not part of any verdict`);
     }
     if (r.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
+    // The joined set's connection counts belong to it as a whole: carried by its first file, like its socket table.
+    const quality = { ...(i === 0 ? stages.quality : emptyQuality()), droppedByInterface: r.statistics?.interfaceDrops ?? null, droppedByOs: r.statistics?.osDrops ?? null };
+    const qualityText = qualityWarning(quality);
+    if (qualityText !== null) warnings.push(qualityText);
     const notDecoded: Partial<Record<NotDecodedReason, number>> = {};
     for (let k = 1; k < REASON_NAMES.length; k++) if (t.notDecoded[k] > 0) notDecoded[REASON_NAMES[k] as NotDecodedReason] = t.notDecoded[k];
     rows[index] = {
@@ -171,6 +176,7 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
       notDecoded,
       error: r.error,
       warnings,
+      quality,
       // The joined set is one capture with one socket table: carried by its first file.
       ...(i === 0 ? { sockets } : {}),
     };

@@ -188,6 +188,7 @@ export class CaptureCursor {
       r.frames = this.parser.frames;
       r.linkTypes = this.parser.linkTypes.slice();
       r.precision = this.parser.precision;
+      r.statistics = this.parser.statistics;
     }
     r.bytes = this.base + this.end;
     if (r.frames > 0 && this.minS !== Infinity) {

@@ -34,6 +34,8 @@ export function isPcapMagic(magicLE: number): boolean {
  * Byte order and timestamp unit come from the magic number.
  */
 export class PcapParser implements RecordParser {
+  /** Classic pcap has no statistics records. */
+  readonly statistics = null;
   readonly format = 'pcap' as const;
   readonly linkTypes: number[] = [];
   precision = 6;

@@ -1,7 +1,7 @@
 import { u16be, u16le, u32be, u32le } from './byte-order.js';
 import { CaptureError } from './errors.js';
 import { newFrame } from './frame.js';
-import { MAX_BLOCK_LENGTH, maxCapturedLength, type FrameHandler, type RecordParser } from './record-parser.js';
+import { MAX_BLOCK_LENGTH, maxCapturedLength, type CaptureStatistics, type FrameHandler, type RecordParser } from './record-parser.js';
 import { MICROSECONDS, precisionDigits, resolutionFromOption, splitTimestamp, type Instant, type Resolution } from './timestamp.js';
 
 /** Section header block type: a palindrome, so it reads the same in both byte orders. */
@@ -10,6 +10,7 @@ const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const BLOCK_IDB = 1;
 const BLOCK_PB_OBSOLETE = 2;
 const BLOCK_SPB = 3;
+const BLOCK_ISB = 5;
 const BLOCK_EPB = 6;
 const BLOCK_SYSTEMD_JOURNAL = 9;
 const BLOCK_CUSTOM = 0x00000bad;
@@ -20,6 +21,9 @@ export const LINKTYPE_NOT_A_PACKET = -1;
 const OPT_END = 0;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
+const OPT_ISB_ENDTIME = 3;
+const OPT_ISB_IFDROP = 5;
+const OPT_ISB_OSDROP = 7;
 
 interface Interface {
   linkType: number;
@@ -50,6 +54,21 @@ export class PcapngParser implements RecordParser {
   private timestamped = false;
   private readonly frame = newFrame();
   private readonly instant: Instant = { seconds: 0, nanos: 0 };
+  /** Latest statistics per interface of every section read so far (key: section number and interface id). */
+  private readonly interfaceStatistics = new Map<string, { ifDrop: number | null; osDrop: number | null }>();
+  private sections = 0;
+  private endTime: Instant | null = null;
+
+  get statistics(): CaptureStatistics | null {
+    if (this.interfaceStatistics.size === 0 && this.endTime === null) return null;
+    let interfaceDrops: number | null = null;
+    let osDrops: number | null = null;
+    for (const s of this.interfaceStatistics.values()) {
+      if (s.ifDrop !== null) interfaceDrops = (interfaceDrops ?? 0) + s.ifDrop;
+      if (s.osDrop !== null) osDrops = (osDrops ?? 0) + s.osDrop;
+    }
+    return { interfaceDrops, osDrops, endTime: this.endTime === null ? null : { ...this.endTime } };
+  }
 
   parse(b: Uint8Array, start: number, end: number, base: number, onFrame: FrameHandler): number {
     let p = start;
@@ -104,6 +123,9 @@ export class PcapngParser implements RecordParser {
         case BLOCK_SPB:
           this.emitSimplePacket(b, p, length, base, onFrame);
           break;
+        case BLOCK_ISB:
+          this.readStatistics(b, p, length);
+          break;
         default:
           // Wireshark numbers custom, journal and Sysdig event blocks as frames: count them so frame
           // numbers stay equal to tshark's. Other blocks (names, statistics, secrets) are skipped.
@@ -126,6 +148,7 @@ export class PcapngParser implements RecordParser {
     if (major !== 1) throw new CaptureError(base + p + 12, `unsupported pcapng version ${major}`);
     // Interface ids are per section: a new section starts a new interface list.
     this.interfaces = [];
+    this.sections++;
     this.inSection = true;
   }
 
@@ -151,6 +174,38 @@ export class PcapngParser implements RecordParser {
     this.interfaces.push({ linkType, precision: precisionDigits(resolution), snapLength, resolution, offsetSeconds, maxLength: maxCapturedLength(linkType) });
     if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
     this.precision = Math.max(this.precision, precisionDigits(resolution));
+  }
+
+  /**
+   * An Interface Statistics Block: counters are cumulative, so each interface's latest block counts.
+   * A malformed one is ignored (statistics are advice, the packets are the capture).
+   */
+  private readStatistics(b: Uint8Array, p: number, length: number): void {
+    if (length < 24) return;
+    const le = this.littleEndian;
+    const interfaceId = le ? u32le(b, p + 8) : u32be(b, p + 8);
+    const iface = this.interfaces[interfaceId];
+    if (iface === undefined) return;
+    const entry = { ifDrop: null as number | null, osDrop: null as number | null };
+    let o = p + 20;
+    const optionsEnd = p + length - 4;
+    while (optionsEnd - o >= 4) {
+      const code = le ? u16le(b, o) : u16be(b, o);
+      const size = le ? u16le(b, o + 2) : u16be(b, o + 2);
+      if (code === OPT_END || o + 4 + size > optionsEnd) break;
+      if (size >= 8 && code === OPT_ISB_IFDROP) entry.ifDrop = readUint64(b, o + 4, le);
+      else if (size >= 8 && code === OPT_ISB_OSDROP) entry.osDrop = readUint64(b, o + 4, le);
+      else if (size >= 8 && code === OPT_ISB_ENDTIME) {
+        const at: Instant = { seconds: 0, nanos: 0 };
+        const hi = le ? u32le(b, o + 4) : u32be(b, o + 4);
+        const lo = le ? u32le(b, o + 8) : u32be(b, o + 8);
+        splitTimestamp(hi, lo, iface.resolution, iface.offsetSeconds, at);
+        const end = this.endTime;
+        if (end === null || at.seconds > end.seconds || (at.seconds === end.seconds && at.nanos > end.nanos)) this.endTime = at;
+      }
+      o += 4 + ((size + 3) & ~3);
+    }
+    this.interfaceStatistics.set(`${this.sections}:${interfaceId}`, entry);
   }
 
   /** Enhanced and obsolete packet blocks differ only in the interface id field and what follows it. */
@@ -263,4 +318,11 @@ function readInt64(b: Uint8Array, p: number, le: boolean): number {
   const lo = le ? u32le(b, p) : u32be(b, p + 4);
   const hi = le ? u32le(b, p + 4) : u32be(b, p);
   return (hi | 0) * 4294967296 + lo;
+}
+
+/** An unsigned 64-bit counter as a number (exact up to 2^53, far beyond any drop count). */
+function readUint64(b: Uint8Array, p: number, le: boolean): number {
+  const first = le ? u32le(b, p) : u32be(b, p);
+  const second = le ? u32le(b, p + 4) : u32be(b, p + 4);
+  return le ? second * 2 ** 32 + first : first * 2 ** 32 + second;
 }

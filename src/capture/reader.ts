@@ -3,7 +3,7 @@ import { CaptureError, describeReadError, describeSystemError } from './errors.j
 import { chooseParser } from './format-sniff.js';
 import type { Frame } from './frame.js';
 import { openInput, type OpenedInput } from './input.js';
-import type { RecordParser } from './record-parser.js';
+import type { CaptureStatistics, RecordParser } from './record-parser.js';
 
 /** What the reading stage knows about one capture once it has been read (or failed part-way). */
 export interface CaptureReadResult {
@@ -26,6 +26,8 @@ export interface CaptureReadResult {
   error: string | null;
   /** True when reading was stopped on request (Ctrl-C on a live pipe). */
   interrupted: boolean;
+  /** The capturing host's own drop counters and end time (pcapng Interface Statistics), or null. */
+  statistics: CaptureStatistics | null;
 }
 
 export interface ReadOptions {
@@ -57,6 +59,7 @@ export function emptyReadResult(file: string): CaptureReadResult {
     bytes: 0,
     error: null,
     interrupted: false,
+    statistics: null,
   };
 }
 
@@ -225,6 +228,7 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
     result.frames = parser.frames;
     result.linkTypes = parser.linkTypes.slice();
     result.precision = parser.precision;
+    result.statistics = parser.statistics;
   }
   result.bytes = base + end;
   if (result.frames > 0) {

@@ -26,6 +26,20 @@ export interface RecordParser {
   readonly needed: number;
   /** Ask the parser to return after the current record, e.g. when the user interrupts. */
   stop(): void;
+  /** What the capturing host counted itself (pcapng Interface Statistics Blocks), or null. */
+  readonly statistics: CaptureStatistics | null;
+}
+
+/**
+ * A capturing host's own counters, summed over its interfaces (each interface's latest Interface
+ * Statistics Block): packets the interface dropped (`isb_ifdrop`) and the OS dropped for lack of
+ * buffer (`isb_osdrop`, tcpdump's "dropped by kernel"), null where not given; and the end of capture
+ * (`isb_endtime`), the latest of them.
+ */
+export interface CaptureStatistics {
+  interfaceDrops: number | null;
+  osDrops: number | null;
+  endTime: { seconds: number; nanos: number } | null;
 }
 
 /**

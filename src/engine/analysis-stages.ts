@@ -3,6 +3,7 @@ import { SegmentDecoder } from '../decode/decoder.js';
 import { newSegment } from '../decode/segment.js';
 import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
 import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
+import { emptyQuality, type CaptureQuality } from './capture-facts.js';
 import { DEFAULT_SOCKET_SETTINGS, SocketTableBuilder, type CaptureSockets, type SocketSettings } from '../sockets/socket-table.js';
 import { ConnectionStore } from '../track/connection-store.js';
 import { ConnectionView } from '../track/connection-view.js';
@@ -41,6 +42,8 @@ export class AnalysisStages {
   connections = 0;
   /** Kind of the last frame's observation, or -1 when it held none (see SegmentKind). */
   lastKind = -1;
+  /** What the capture missed, counted as connections are judged (drop counters come from the reader). */
+  readonly quality: CaptureQuality = emptyQuality();
   private readonly seg = newSegment();
   private readonly store = new ConnectionStore();
   /** What `ss -tan` would show at the capture's end, built as connections are judged. */
@@ -88,6 +91,7 @@ export class AnalysisStages {
       return;
     }
     this.lastKind = seg.kind;
+    if (seg.headerCut) this.quality.cutHeaders++;
     if (this.nowSeconds === -Infinity) this.sockets.start(seg.seconds + seg.nanos * 1e-9);
     if (seg.seconds > this.nowSeconds || (seg.seconds === this.nowSeconds && seg.nanos > this.nowNanos)) {
       this.nowSeconds = seg.seconds;
@@ -114,6 +118,16 @@ export class AnalysisStages {
     return this.sockets.finish(this.nowSeconds === -Infinity ? null : this.nowSeconds + this.nowNanos * 1e-9);
   }
 
+  private noteQuality(conn: ConnectionView): void {
+    const q = this.quality;
+    const [a, b] = conn.ends;
+    q.ackedUnseen += a.ackedUnseen + b.ackedUnseen;
+    q.previousSegmentsLost += a.gaps + b.gaps;
+    q.duplicateFrames += a.duplicates + b.duplicates;
+    if ((a.packets === 0 || b.packets === 0) && (a.sentAck || b.sentAck)) q.oneDirection++;
+    if (!a.synSeen && !b.synSeen) q.startedBeforeCapture++;
+  }
+
   private judge(entry: number, flow: FlowInfo, reason: FlowEndReason): void {
     // A stream tshark numbered only because an ICMP error quoted it is not a connection.
     if (flow.packets === 0) {
@@ -126,6 +140,7 @@ export class AnalysisStages {
     this.horizon.nanos = this.nowNanos;
     const judged = judgeConnection(flow, conn, this.horizon, this.context, this.judged);
     this.sockets.add(conn, judged, this.nowSeconds + this.nowNanos * 1e-9);
+    this.noteQuality(conn);
     this.endReason = reason;
     this.onJudged(judged, this.makeRecord, flow);
     // The record is made during the call or never: the evidence blocks can go back now.

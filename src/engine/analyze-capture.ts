@@ -3,7 +3,8 @@ import type { Frame } from '../capture/frame.js';
 import { readCapture } from '../capture/reader.js';
 import { linkTypeName } from '../decode/link-types.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
-import type { CaptureFacts } from './capture-facts.js';
+import { qualityWarning, type CaptureFacts } from './capture-facts.js';
+import type { CaptureReadResult } from '../capture/reader.js';
 import type { Thresholds } from '../verdict/judge.js';
 import type { JudgedConnection } from '../verdict/judged-connection.js';
 import { isoTime } from '../time/time-text.js';
@@ -46,8 +47,9 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
   });
   const onFrame = (frame: Frame): void => stages.frame(frame);
   const read = await readCapture(file, onFrame, { signal: options.signal, onProgress: options.onProgress, stdin: options.stdin });
-  // Connections still open are judged as of the capture's last packet (its end).
-  stages.finish(read.end, read.precision);
+  // Connections still open are judged as of the capture's end: its last packet, the end the capturing
+  // host recorded (pcapng isb_endtime) when later, or for a live pipe the moment reading stopped.
+  stages.finish(captureEnd(read, file === '-' ? wallClock() : null), read.precision);
   const { decoder, flows } = stages;
   const warnings: string[] = [];
   if (flows.evicted > 0) {
@@ -57,6 +59,9 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     warnings.push(`${flows.stragglers} packets arrived for connections already judged (after the ${options.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds} s grace period) and are not part of any verdict`);
   }
   if (read.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
+  const quality = { ...stages.quality, droppedByInterface: read.statistics?.interfaceDrops ?? null, droppedByOs: read.statistics?.osDrops ?? null };
+  const qualityText = qualityWarning(quality);
+  if (qualityText !== null) warnings.push(qualityText);
   return {
     file,
     format: read.format,
@@ -71,6 +76,29 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     notDecoded: decoder.notDecoded(),
     error: read.error,
     warnings,
+    quality,
     sockets: stages.socketTable(),
   };
+}
+
+type Instant = { seconds: number; nanos: number };
+
+/** The latest of the last packet, the capturing host's recorded end, and (live input) the end of reading. */
+export function captureEnd(read: CaptureReadResult, readingEnded: Instant | null): Instant | null {
+  let end = read.end;
+  const later = (x: Instant | null): void => {
+    if (x !== null && (end === null || x.seconds > end.seconds || (x.seconds === end.seconds && x.nanos > end.nanos))) end = x;
+  };
+  later(read.statistics?.endTime ?? null);
+  // The wall clock counts only when the packets' clock is the same one (a live capture, not a replay).
+  if (readingEnded !== null && read.end !== null && readingEnded.seconds >= read.end.seconds && readingEnded.seconds - read.end.seconds < LIVE_CLOCK_TOLERANCE) later(readingEnded);
+  return end;
+}
+
+/** A live capture's last packet is at most this long (seconds) before reading stops. */
+const LIVE_CLOCK_TOLERANCE = 86_400;
+
+function wallClock(): Instant {
+  const ms = Date.now();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
 }

@@ -9,7 +9,7 @@ export interface HostReport {
   states: Record<SocketState, number>;
   /** The most sockets held at once in each state through the capture, and when (bucket start, ISO time). */
   peaks: Record<TimelineState, { count: number; at: string | null }>;
-  /** Average sockets held per bucket of `bucketSeconds`, from `start` (the capture where the host peaked). */
+  /** Average sockets held per bucket of `bucketSeconds`, from `start` (of a run's captures, the one where the host held the most). */
   timeline: { start: string; bucketSeconds: number; counts: Record<TimelineState, number[]> } | null;
   /** With --sockets: every socket (state, local and peer `ip:port`). */
   sockets?: HostSocket[];
@@ -48,17 +48,17 @@ export class HostReportBuilder {
         peaks[state] = { count: p.count, at: p.at === null ? null : time(p.at) };
       }
       const timeline = h.timeline === null ? null : { start: time(h.timeline.start), bucketSeconds: h.timeline.bucketSeconds, counts: h.timeline.counts };
-      const weight = h.peaks.TIME_WAIT.count + h.peaks.CLOSE_WAIT.count + h.peaks.ESTABLISHED.count;
+      const weight = socketSeconds(timeline);
       const known = this.hosts.get(h.address);
       if (known === undefined) {
         this.hosts.set(h.address, { address: h.address, states: { ...h.states }, peaks, timeline, ...(h.sockets === undefined ? {} : { sockets: [...h.sockets] }), peakWeight: weight });
         continue;
       }
       for (const [state, n] of Object.entries(h.states) as [SocketState, number][]) known.states[state] += n;
-      for (const state of Object.keys(peaks) as TimelineState[]) if (peaks[state].count > known.peaks[state].count) known.peaks[state] = peaks[state];
+      for (const state of Object.keys(peaks) as TimelineState[]) if (higherPeak(peaks[state], known.peaks[state])) known.peaks[state] = peaks[state];
       if (h.sockets !== undefined) known.sockets = [...(known.sockets ?? []), ...h.sockets];
       // Captures of a run have their own time spans: keep the timeline of the one where the host peaked.
-      if (weight > known.peakWeight) {
+      if (betterTimeline(weight, timeline, known.peakWeight, known.timeline)) {
         known.timeline = timeline;
         known.peakWeight = weight;
       }
@@ -77,6 +77,28 @@ export class HostReportBuilder {
     this.reuse.examples.sort(compareReuse);
     return { hosts, timeWaitPressure, timeWaitReuse: this.reuse };
   }
+}
+
+/**
+ * How much a timeline holds (socket-seconds over its states): of a host seen in several captures, the
+ * report shows the timeline of the capture where it held the most, whatever order captures come in.
+ */
+function socketSeconds(t: HostReport['timeline']): number {
+  if (t === null) return -1;
+  let sum = 0;
+  for (const counts of Object.values(t.counts)) for (const c of counts) sum += c;
+  return sum * t.bucketSeconds;
+}
+
+/** Choices that do not depend on the order captures arrive in: the higher count, then the earlier moment. */
+function higherPeak(a: { count: number; at: string | null }, b: { count: number; at: string | null }): boolean {
+  if (a.count !== b.count) return a.count > b.count;
+  return a.at !== null && (b.at === null || a.at < b.at);
+}
+
+function betterTimeline(weightA: number, a: HostReport['timeline'], weightB: number, b: HostReport['timeline']): boolean {
+  if (weightA !== weightB) return weightA > weightB;
+  return a !== null && (b === null || a.start < b.start);
 }
 
 /** Orders that do not depend on which worker or shard saw a capture: highest peak, then by name. */
@@ -104,7 +126,7 @@ export function mergeHostSections(reports: readonly { hosts?: HostReport[]; time
   timeWaitReuse: TimeWaitReuseReport;
 } {
   const hosts = new Map<string, HostReport>();
-  const weight = (h: HostReport): number => h.peaks.TIME_WAIT.count + h.peaks.CLOSE_WAIT.count + h.peaks.ESTABLISHED.count;
+  const weight = (h: HostReport): number => socketSeconds(h.timeline);
   for (const r of reports) {
     for (const h of r.hosts ?? []) {
       const known = hosts.get(h.address);
@@ -113,8 +135,8 @@ export function mergeHostSections(reports: readonly { hosts?: HostReport[]; time
         continue;
       }
       for (const [state, n] of Object.entries(h.states) as [SocketState, number][]) known.states[state] += n;
-      if (weight(h) > weight(known)) known.timeline = structuredClone(h.timeline);
-      for (const state of Object.keys(h.peaks) as TimelineState[]) if (h.peaks[state].count > known.peaks[state].count) known.peaks[state] = { ...h.peaks[state] };
+      if (betterTimeline(weight(h), h.timeline, weight(known), known.timeline)) known.timeline = structuredClone(h.timeline);
+      for (const state of Object.keys(h.peaks) as TimelineState[]) if (higherPeak(h.peaks[state], known.peaks[state])) known.peaks[state] = { ...h.peaks[state] };
       if (h.sockets !== undefined) known.sockets = [...(known.sockets ?? []), ...h.sockets];
     }
   }

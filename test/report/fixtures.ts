@@ -4,6 +4,7 @@
  * with one field changed at a time to corner a renderer (hostile file names, long IPv6 addresses, many
  * rows).
  */
+import { emptyQuality } from '../../src/engine/capture-facts.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureFacts, Report } from '../../src/report/model.js';
@@ -90,6 +91,7 @@ export function capture(overrides: Partial<CaptureFacts> = {}): CaptureFacts {
     notDecoded: {},
     error: null,
     warnings: [],
+    quality: emptyQuality(),
     ...overrides,
   };
 }

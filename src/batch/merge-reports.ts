@@ -1,6 +1,6 @@
 import { mergeHostSections } from '../report/host-report.js';
 import type { CaptureFacts, CloseWaitStats, Report, ServiceSummary, Summary } from '../report/model.js';
-import { compareRecords, compareServices, compareText, emptyVerdictCounts, inVerdictOrder, median, sortableTime } from '../report/report-builder.js';
+import { compareRecords, compareServices, compareText, emptyVerdictCounts, inVerdictOrder, leakRate, median, sortableTime } from '../report/report-builder.js';
 import { VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import { BatchOptionError } from './errors.js';
 
@@ -111,13 +111,23 @@ function mergeServices(reports: readonly Report[]): ServiceSummary[] {
     const precision = Math.max(...list.flatMap(({ service }) => [fractionDigits(service.firstSeen), fractionDigits(service.lastSeen)]));
     const firsts = list.map(({ service }) => service.firstSeen).sort((a, b) => compareText(sortableTime(a), sortableTime(b)));
     const lasts = list.map(({ service }) => service.lastSeen).sort((a, b) => compareText(sortableTime(a), sortableTime(b)));
+    const firstSeen = withPrecision(firsts[0], precision);
+    const lastSeen = withPrecision(lasts[lasts.length - 1], precision);
+    const closeWait = mergeCloseWait(server, list);
+    let client = 0;
+    let serverSide = 0;
+    for (const { service } of list) {
+      client += service.timeWait?.client ?? 0;
+      serverSide += service.timeWait?.server ?? 0;
+    }
     merged.push({
       server,
       connections,
       verdicts: inVerdictOrder(verdicts),
-      closeWait: mergeCloseWait(server, list),
-      firstSeen: withPrecision(firsts[0], precision),
-      lastSeen: withPrecision(lasts[lasts.length - 1], precision),
+      closeWait: closeWait === null ? null : { ...closeWait, perMinute: leakRate(closeWait.count, firstSeen, lastSeen) },
+      timeWait: client + serverSide === 0 ? null : { client, server: serverSide },
+      firstSeen,
+      lastSeen,
     });
   }
   return merged.sort(compareServices);
@@ -141,7 +151,7 @@ function mergeCloseWait(server: string, list: readonly ServicePart[]): CloseWait
   }
   let max = -Infinity;
   for (const s of stuck) if (s > max) max = s;
-  return { count: stuck.length, medianStuckSeconds: median(stuck), maxStuckSeconds: max };
+  return { count: stuck.length, medianStuckSeconds: median(stuck), maxStuckSeconds: max, perMinute: null };
 }
 
 function fractionDigits(iso: string): number {

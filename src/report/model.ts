@@ -22,6 +22,11 @@ export interface CloseWaitStats {
   count: number;
   medianStuckSeconds: number;
   maxStuckSeconds: number;
+  /**
+   * New close-waits per minute over the time the service was seen (null when seen for less than a
+   * second): how fast it leaks descriptors ("at that rate 1,024 last N min").
+   */
+  perMinute: number | null;
 }
 
 /** Per server endpoint: "which service leaks". */
@@ -31,6 +36,11 @@ export interface ServiceSummary {
   connections: number;
   verdicts: Partial<Record<Verdict, number>>;
   closeWait: CloseWaitStats | null;
+  /**
+   * Connections whose close left a TIME_WAIT socket, by the side holding it (the side that closed
+   * first): a server that closes first collects them (HTTP/1.0, `Connection: close`); null if none.
+   */
+  timeWait: { client: number; server: number } | null;
   /** Earliest connection start and latest connection end (ISO 8601). */
   firstSeen: string;
   lastSeen: string;

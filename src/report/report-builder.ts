@@ -1,5 +1,5 @@
 import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
-import { isoTime } from '../time/time-text.js';
+import { epochSeconds, isoTime } from '../time/time-text.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import { HostReportBuilder } from './host-report.js';
 import type { CaptureFacts, Report, ServiceSummary, Summary } from './model.js';
@@ -14,6 +14,9 @@ export interface ServicePartial {
   verdicts: Partial<Record<Verdict, number>>;
   /** stuckSeconds of every close-wait (the median needs them all; order does not matter). */
   stuck: number[];
+  /** Connections that left a TIME_WAIT socket on the client, on the server. */
+  timeWaitClient: number;
+  timeWaitServer: number;
   /** Earliest start and latest end, as exact (seconds, nanoseconds) pairs formatted at the end. */
   firstSeconds: number;
   firstNanos: number;
@@ -71,6 +74,8 @@ export class ReportBuilder {
       const stuck = c.stuckSeconds;
       if (stuck !== null) service.stuck.push(stuck);
     }
+    if ((c.timeWaitSides & 1) !== 0) service.timeWaitClient++;
+    if ((c.timeWaitSides & 2) !== 0) service.timeWaitServer++;
     if (c.startSeconds < service.firstSeconds || (c.startSeconds === service.firstSeconds && c.startNanos < service.firstNanos)) {
       service.firstSeconds = c.startSeconds;
       service.firstNanos = c.startNanos;
@@ -115,6 +120,8 @@ export class ReportBuilder {
         connections: 0,
         verdicts: {},
         stuck: [],
+        timeWaitClient: 0,
+        timeWaitServer: 0,
         firstSeconds: c.startSeconds,
         firstNanos: c.startNanos,
         lastSeconds: c.endSeconds,
@@ -160,6 +167,8 @@ export class ReportBuilder {
       service.connections += other.connections;
       for (const [verdict, count] of Object.entries(other.verdicts) as [Verdict, number][]) service.verdicts[verdict] = (service.verdicts[verdict] ?? 0) + count;
       for (const stuck of other.stuck) service.stuck.push(stuck);
+      service.timeWaitClient += other.timeWaitClient;
+      service.timeWaitServer += other.timeWaitServer;
       if (other.firstSeconds < service.firstSeconds || (other.firstSeconds === service.firstSeconds && other.firstNanos < service.firstNanos)) {
         service.firstSeconds = other.firstSeconds;
         service.firstNanos = other.firstNanos;
@@ -183,14 +192,22 @@ export class ReportBuilder {
   }
 
   build(): Report {
-    const services: ServiceSummary[] = [...this.services.values()].map((s) => ({
-      server: s.server,
-      connections: s.connections,
-      verdicts: inVerdictOrder(s.verdicts),
-      closeWait: s.stuck.length === 0 ? null : { count: s.stuck.length, medianStuckSeconds: median(s.stuck), maxStuckSeconds: maxOf(s.stuck) },
-      firstSeen: isoTime(s.firstSeconds, s.firstNanos, s.precision),
-      lastSeen: isoTime(s.lastSeconds, s.lastNanos, s.precision),
-    }));
+    const services: ServiceSummary[] = [...this.services.values()].map((s) => {
+      const firstSeen = isoTime(s.firstSeconds, s.firstNanos, s.precision);
+      const lastSeen = isoTime(s.lastSeconds, s.lastNanos, s.precision);
+      return {
+        server: s.server,
+        connections: s.connections,
+        verdicts: inVerdictOrder(s.verdicts),
+        closeWait:
+          s.stuck.length === 0
+            ? null
+            : { count: s.stuck.length, medianStuckSeconds: median(s.stuck), maxStuckSeconds: maxOf(s.stuck), perMinute: leakRate(s.stuck.length, firstSeen, lastSeen) },
+        timeWait: s.timeWaitClient + s.timeWaitServer === 0 ? null : { client: s.timeWaitClient, server: s.timeWaitServer },
+        firstSeen,
+        lastSeen,
+      };
+    });
     services.sort(compareServices);
     const connections = [...this.kept].sort(compareRecords);
     return {
@@ -216,6 +233,16 @@ export function inVerdictOrder(counts: Partial<Record<Verdict, number>>): Partia
     if (n !== undefined) out[v] = n;
   }
   return out;
+}
+
+/**
+ * Close-waits per minute over the service's span (from the report's own first/last-seen texts, so a
+ * merge of shard reports computes the same), to 3 significant digits; null under a second.
+ */
+export function leakRate(count: number, firstSeen: string, lastSeen: string): number | null {
+  const spanSeconds = epochSeconds(lastSeen) - epochSeconds(firstSeen);
+  if (!(spanSeconds >= 1)) return null;
+  return Number(((count * 60) / spanSeconds).toPrecision(3));
 }
 
 /** Math.max(...values) overflows the call stack for a few hundred thousand values. */

@@ -45,6 +45,8 @@ export class JudgedConnection implements ConnectionSummary {
   clientDir = 0;
   roleInferred = false;
   readonly judgement: Judgement = newJudgement();
+  /** Which sides went through TIME_WAIT: 1 the client, 2 the server (who closed first holds it). */
+  timeWaitSides = 0;
   /** Capture time up to which the connection was observed (close-wait stuck time runs to it). */
   horizonSeconds = 0;
   horizonNanos = 0;

@@ -37,6 +37,7 @@ export function judgeConnection(
   const last = conn.instant(conn.lastTime);
   into.setSpan(conn.firstSeconds, conn.firstNanos, last.seconds, last.nanos);
   judge(conn, client, horizon, ctx.thresholds, into.judgement, ctx.capture);
+  into.timeWaitSides = (conn.ends[client].wasTimeWait ? 1 : 0) | (conn.ends[client ^ 1].wasTimeWait ? 2 : 0);
   return into;
 }
 

@@ -151,3 +151,30 @@ describe('TIME_WAIT findings against what the kernel did', () => {
     expect(defaults.timeWaitPressure).toEqual([]);
   });
 });
+
+describe('who holds TIME_WAIT and how fast a service leaks, per service', () => {
+  const run = (name: string): SocketsRun => manifest.runs.find((x) => x.name === name) as SocketsRun;
+
+  it.each([
+    ['tw-server-first', 'server'],
+    ['tw-client-first', 'client'],
+  ] as const)('%s: every connection leaves its TIME_WAIT on the %s, the side that closed first', async (name, holder) => {
+    const r = run(name);
+    const report = await analyze([join(SOCKETS_DIR, r.file)], {});
+    const service = report.services.find((s) => s.server === r.server);
+    expect(service?.timeWait).toEqual({ client: holder === 'client' ? r.connections.made : 0, server: holder === 'server' ? r.connections.made : 0 });
+  });
+
+  it('closewait-leak: close-waits per minute over the time the service was seen', async () => {
+    const r = run('closewait-leak');
+    const report = await analyze([join(SOCKETS_DIR, r.file)], {});
+    const service = report.services.find((s) => s.server === r.server);
+    const closeWait = service?.closeWait;
+    expect(closeWait).not.toBeNull();
+    const span = (Date.parse(service?.lastSeen ?? '') - Date.parse(service?.firstSeen ?? '')) / 1000;
+    expect(closeWait?.perMinute).toBeCloseTo(((closeWait?.count ?? 0) * 60) / span, 0);
+    // One connection every ~200 ms: about 300 a minute (the young ones at the end are not leaks yet).
+    expect(closeWait?.perMinute).toBeGreaterThan(200);
+    expect(closeWait?.perMinute).toBeLessThan(330);
+  });
+});

@@ -118,7 +118,8 @@ export function report(records: ConnectionRecord[], captures: CaptureFacts[] = [
         server,
         connections: list.length,
         verdicts: counts,
-        closeWait: stuck.length === 0 ? null : { count: stuck.length, medianStuckSeconds: stuck[stuck.length >> 1], maxStuckSeconds: stuck[stuck.length - 1] },
+        closeWait: stuck.length === 0 ? null : { count: stuck.length, medianStuckSeconds: stuck[stuck.length >> 1], maxStuckSeconds: stuck[stuck.length - 1], perMinute: null },
+        timeWait: null,
         firstSeen: list[0].start,
         lastSeen: list[0].end,
       };

@@ -52,6 +52,8 @@ export function newCursor(): DecodeCursor {
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
+/** PPPoE session stage (RFC 2516). */
+export const ETHERTYPE_PPPOE_SESSION = 0x8864;
 /** Not a real ethertype: set by layers that know an IP packet follows but not its version. */
 export const ETHERTYPE_IP_BY_VERSION = 0x10000;
 /** Largest IP datagram: the bound used for a first fragment's inner layers until reassembly tells the size. */

@@ -6,6 +6,7 @@ import {
   ETHERTYPE_IP_BY_VERSION,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
+  ETHERTYPE_PPPOE_SESSION,
   MAX_DATAGRAM,
   newCursor,
   type DecodeCursor,
@@ -284,6 +285,9 @@ function decodeLink(linkType: number, c: DecodeCursor): Reason {
     case LT.LINKTYPE_PPP:
     case LT.LINKTYPE_PPP_HDLC:
       return decodePpp(c);
+    case LT.LINKTYPE_PPP_ETHER:
+      c.etherType = ETHERTYPE_PPPOE_SESSION;
+      return Reason.Decoded;
     case LT.LINKTYPE_C_HDLC:
       return decodeCiscoHdlc(c);
     case LT.LINKTYPE_FDDI:

@@ -1,6 +1,7 @@
 import { u16be } from '../capture/byte-order.js';
 import type { DecodeCursor } from './cursor.js';
-import { ETHERTYPE_IP_BY_VERSION } from './cursor.js';
+import { ETHERTYPE_IP_BY_VERSION, ETHERTYPE_PPPOE_SESSION } from './cursor.js';
+import { decodePpp } from './ppp.js';
 import { Reason } from './reasons.js';
 import type { TcpSegment } from './segment.js';
 
@@ -88,15 +89,13 @@ export function decodeEtherShims(c: DecodeCursor, seg: TcpSegment): Reason {
         c.etherType = ETHERTYPE_IP_BY_VERSION;
         return Reason.Decoded;
       }
-      case 0x8864: {
-        // PPPoE session stage: 6-byte header, then a 2-byte PPP protocol.
-        if (c.capturedEnd - p < 8) return Reason.Truncated;
-        const protocol = u16be(b, p + 6);
-        c.offset = p + 8;
-        if (protocol === 0x0021) c.etherType = 0x0800;
-        else if (protocol === 0x0057) c.etherType = 0x86dd;
-        else return Reason.NotIp;
-        return Reason.Decoded;
+      case ETHERTYPE_PPPOE_SESSION: {
+        // PPPoE session stage (RFC 2516): version/type 0x11, code 0, session id, length; then PPP (its
+        // protocol field possibly compressed to one byte, RFC 1661 6.5, as some concentrators send).
+        if (c.capturedEnd - p < 6) return Reason.Truncated;
+        if (b[p] !== 0x11 || b[p + 1] !== 0) return Reason.NotIp;
+        c.offset = p + 6;
+        return decodePpp(c);
       }
       default:
         return Reason.Decoded;

@@ -7,6 +7,8 @@ export const LINKTYPE_FDDI = 10;
 export const LINKTYPE_RAW_12 = 12;
 export const LINKTYPE_RAW_14 = 14;
 export const LINKTYPE_PPP_HDLC = 50;
+/** PPPoE (BSD's DLT_PPP_ETHER): each packet begins with the PPPoE header. */
+export const LINKTYPE_PPP_ETHER = 51;
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_C_HDLC = 104;
 export const LINKTYPE_IEEE802_11 = 105;
@@ -28,6 +30,7 @@ const NAMES: Record<number, string> = {
   12: 'raw',
   14: 'raw',
   50: 'ppp-hdlc',
+  51: 'ppp-ether',
   101: 'raw',
   104: 'c-hdlc',
   105: 'ieee802.11',

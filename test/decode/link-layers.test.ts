@@ -183,3 +183,34 @@ describe('link layers that carry no IP', () => {
     expect(Object.values(r.notDecoded).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });
+
+describe('PPPoE sessions (RFC 2516)', () => {
+  /** The PPPoE session header (version/type 0x11, code 0, session id, length) and a PPP protocol field. */
+  function pppoe(ip: Uint8Array, protocol: number[]): Uint8Array {
+    const length = protocol.length + ip.length;
+    return Uint8Array.from([0x11, 0x00, 0x12, 0x34, length >> 8, length & 0xff, ...protocol, ...ip]);
+  }
+
+  it.each([
+    ['IPv4, 2-byte PPP protocol', 4, [0x00, 0x21]],
+    ['IPv6, 2-byte PPP protocol', 6, [0x00, 0x57]],
+    ['IPv4, protocol field compressed to one byte', 4, [0x21]],
+  ] as const)('on Ethernet, in QinQ and on Linux cooked links: %s', (_name, version, protocol) => {
+    const session = pppoe(packet(version), [...protocol]);
+    for (const [data, linkType] of [
+      [ether(session, { etherType: 0x8864 }), LINKTYPE.ETHERNET],
+      [ether(session, { etherType: 0x8864, vlans: [{ id: 100, tpid: 0x88a8 }, 200] }), LINKTYPE.ETHERNET],
+      [linuxSll2(session, { protocol: 0x8864 }), LINKTYPE.LINUX_SLL2],
+      [session, 51],
+    ] as const) {
+      const { seg } = decodeOne({ data, linkType });
+      expect(seg, `link type ${linkType}`).toMatchObject({ ...expected(version), vlan: expect.any(Number) });
+    }
+  });
+
+  it('PPPoE discovery frames and PPP control protocols carry no IP', () => {
+    const lcp = pppoe(new Uint8Array(8), [0xc0, 0x21]);
+    expect(decodeOne({ data: ether(lcp, { etherType: 0x8864 }), linkType: LINKTYPE.ETHERNET }).notDecoded).toEqual({ 'not-ip': 1 });
+    expect(decodeOne({ data: ether(new Uint8Array(20), { etherType: 0x8863 }), linkType: LINKTYPE.ETHERNET }).notDecoded).toEqual({ 'not-ip': 1 });
+  });
+});

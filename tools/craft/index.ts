@@ -18,3 +18,4 @@ export * from './pcapng-writer.js';
 export * from './tcp-packet.js';
 export * from './tcp-segment.js';
 export * from './timestamp.js';
+export * from './bombs.js';

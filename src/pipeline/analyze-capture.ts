@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Frame } from '../capture/frame.js';
 import { readCapture } from '../capture/reader.js';
+import { fragmentLimitWarning } from '../decode/fragments.js';
 import { linkTypeName } from '../decode/link-types.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
 import type { CaptureFacts } from '../report/model.js';
@@ -53,6 +54,9 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
   if (flows.stragglers > 0) {
     warnings.push(`${flows.stragglers} packets arrived for connections already judged (after the ${options.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds} s grace period) and are not part of any verdict`);
   }
+  const notDecoded = decoder.notDecoded();
+  const fragments = fragmentLimitWarning(notDecoded['ip-fragment-dropped'] ?? 0, decoder.fragmentDatagramsGivenUp);
+  if (fragments !== null) warnings.push(fragments);
   if (read.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
   return {
     file,
@@ -65,7 +69,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     connections: stages.connections,
     start: read.start === null ? null : isoTime(read.start.seconds, read.start.nanos, read.precision),
     end: read.end === null ? null : isoTime(read.end.seconds, read.end.nanos, read.precision),
-    notDecoded: decoder.notDecoded(),
+    notDecoded,
     error: read.error,
     warnings,
   };

@@ -19,3 +19,4 @@ export * from './tcp-packet.js';
 export * from './tcp-segment.js';
 export * from './timestamp.js';
 export * from './bombs.js';
+export * from './floods.js';

@@ -13,7 +13,7 @@ import { AnalysisStages } from './analysis-stages.js';
 
 export interface CaptureAnalysisOptions {
   thresholds?: Thresholds;
-  /** Most connections tracked at once (default 1,000,000). */
+  /** Most connections tracked at once (default DEFAULT_MAX_CONNECTIONS, 200,000). */
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 60). */
   closeGraceSeconds?: number;

@@ -22,7 +22,7 @@ export interface AnalyzeOptions {
   slowCloseSeconds?: number;
   /** An un-ACKed FIN this old at the end is reported even without retransmissions (default 1). */
   finAckTimeoutSeconds?: number;
-  /** Most connections tracked at once (default 1,000,000); beyond, the longest-idle is judged early. */
+  /** Most connections tracked at once (default DEFAULT_MAX_CONNECTIONS, 200,000); beyond, the longest-idle is judged early. */
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 10). */
   closeGraceSeconds?: number;

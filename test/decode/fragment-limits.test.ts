@@ -12,7 +12,7 @@ import { newSegment } from '../../src/decode/segment.js';
 import { ether, FileSink, fragmentIpv4, ipv4, LINKTYPE, MemorySink, tcp, writeFragmentFlood } from '../../tools/craft/index.js';
 import { cliUnusable, runCli } from '../support/built-cli.js';
 import { Decoding } from '../support/decode-frames.js';
-import { Prng } from '../support/prng.js';
+import { Prng } from '../../tools/fuzz/prng.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const tmp = tempDir('closetrace-fragments-');

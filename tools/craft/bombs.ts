@@ -6,9 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { buildPcap } from './pcap-writer.js';
-
-/** zstd's largest block (RFC 8878 Block_Maximum_Size). */
-export const ZSTD_MAX_BLOCK = 128 * 1024;
+import { ZSTD_MAX_BLOCK, zstdBlockHeader, zstdFrameHeader } from './zstd.js';
 
 export interface ZstdBombOptions {
   /** Bytes of zeros after the pcap header (rounded up to whole 128 KiB blocks). */
@@ -23,28 +21,20 @@ export interface ZstdBombOptions {
  */
 export function zstdPcapBomb(options: ZstdBombOptions): Uint8Array {
   const windowLog = options.windowLog ?? 17;
-  if (windowLog < 17 || windowLog > 41) throw new RangeError(`windowLog ${windowLog} out of range`);
+  if (windowLog < 17) throw new RangeError('a window under 128 KiB cannot hold a 128 KiB block');
   const blocks = Math.max(1, Math.ceil(options.inflatedBytes / ZSTD_MAX_BLOCK));
   const header = buildPcap([]);
-  const out = new Uint8Array(6 + 3 + header.length + blocks * 4);
-  out.set([0x28, 0xb5, 0x2f, 0xfd, 0x00, (windowLog - 10) << 3]);
-  let at = 6;
-  at = blockHeader(out, at, 0, header.length, false);
+  const frame = zstdFrameHeader(windowLog);
+  const out = new Uint8Array(frame.length + 3 + header.length + blocks * 4);
+  out.set(frame);
+  let at = zstdBlockHeader(out, frame.length, 'raw', header.length, false);
   out.set(header, at);
   at += header.length;
   for (let i = 0; i < blocks; i++) {
-    at = blockHeader(out, at, 1, ZSTD_MAX_BLOCK, i === blocks - 1);
+    at = zstdBlockHeader(out, at, 'rle', ZSTD_MAX_BLOCK, i === blocks - 1);
     out[at++] = 0x00;
   }
   return out;
-}
-
-function blockHeader(out: Uint8Array, at: number, type: number, size: number, last: boolean): number {
-  const value = (size << 3) | (type << 1) | (last ? 1 : 0);
-  out[at] = value & 0xff;
-  out[at + 1] = (value >>> 8) & 0xff;
-  out[at + 2] = (value >>> 16) & 0xff;
-  return at + 3;
 }
 
 /**

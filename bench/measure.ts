@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { readCapture } from '../src/capture/reader.js';
 import { SegmentDecoder } from '../src/decode/decoder.js';
 import { newSegment } from '../src/decode/segment.js';
-import { analyzeCapture } from '../src/pipeline/analyze-capture.js';
+import { analyzeCapture } from '../src/engine/analyze-capture.js';
 import { entryOfJudged, ListingBuilder, newEntry } from '../src/report/listing.js';
 import { FINDINGS } from '../src/verdict/types.js';
 

@@ -23,9 +23,9 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { analyze } from '../src/pipeline/analyze.js';
+import { analyze } from '../src/batch/analyze.js';
 import { ListingBuilder } from '../src/report/listing.js';
-import { renderReport } from '../src/report/render.js';
+import { renderReport } from '../src/render/render.js';
 import { generateBenchCapture } from './generate.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { analyzeCapture } from '../src/pipeline/analyze-capture.js';
+import { analyzeCapture } from '../src/engine/analyze-capture.js';
 import type { ConnectionRecord } from '../src/verdict/types.js';
 
 interface TruthStream {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeCapture } from '../src/pipeline/analyze-capture.js';
+import { analyzeCapture } from '../src/engine/analyze-capture.js';
 import type { ConnectionRecord } from '../src/verdict/types.js';
 
 interface ZeekRow {

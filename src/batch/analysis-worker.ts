@@ -4,7 +4,7 @@
  * a single-file run: records leave in small batches as they are made.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { VERSION } from '../pipeline/version.js';
+import { VERSION } from './version.js';
 import { entryOfJudged, ListingBuilder, newEntry } from '../report/listing.js';
 import { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionRecord } from '../verdict/types.js';

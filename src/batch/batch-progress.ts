@@ -1,4 +1,4 @@
-import type { InputFile } from '../pipeline/inputs.js';
+import type { InputFile } from './inputs.js';
 
 /** A file being read right now. */
 export interface FileInProgress {

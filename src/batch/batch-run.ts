@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { InputFile } from '../pipeline/inputs.js';
+import type { InputFile } from './inputs.js';
 import type { CaptureFacts } from '../report/model.js';
 import { entryOfJudged, newEntry, type ListingBuilder } from '../report/listing.js';
 import type { ReportBuilder } from '../report/report-builder.js';

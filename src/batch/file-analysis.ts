@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { analyzeCapture } from '../pipeline/analyze-capture.js';
+import { analyzeCapture } from '../engine/analyze-capture.js';
 import type { CaptureFacts } from '../report/model.js';
 import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
 import { FINDINGS, type ConnectionRecord } from '../verdict/types.js';

@@ -1,5 +1,5 @@
 import { VERDICTS, type Verdict } from '../verdict/types.js';
-import { FORMATS, type Format } from '../report/formats.js';
+import { FORMATS, type Format } from '../render/formats.js';
 import { parseDuration } from './durations.js';
 
 

@@ -11,13 +11,11 @@
  * between worker threads (partials merge exactly).
  */
 import type { JudgedConnection } from '../verdict/judged-connection.js';
-import { isoEpochSeconds } from '../verdict/time-format.js';
+import { epochSeconds, isoEpochSeconds } from '../time/time-text.js';
 import { FINDINGS, VERDICTS, type Cause, type ConnectionRecord, type Verdict } from '../verdict/types.js';
-import { isResetCause, RESET_CAUSES, type ResetCause } from './advice.js';
+import { isResetCause, RESET_CAUSES, type ResetCause } from '../verdict/catalogue.js';
 import { BoundedHeap } from './bounded-heap.js';
 import { NumberList } from './number-list.js';
-import { epochSeconds } from './time-text.js';
-import { REPORT_ORDER } from './verdict-order.js';
 
 /** Examples with a ladder diagram per verdict. */
 export const EXAMPLES_PER_VERDICT = 3;
@@ -109,7 +107,7 @@ export interface ListedVerdict {
 }
 
 export interface Listing {
-  /** Verdicts with listed connections, in REPORT_ORDER. */
+  /** Verdicts with listed connections, in VERDICTS. */
   verdicts: ListedVerdict[];
   /** Stuck time of every listed close-wait that has one. */
   stuckSeconds: number[];
@@ -195,7 +193,7 @@ export class ListingBuilder {
 
   build(): Listing {
     const verdicts: ListedVerdict[] = [];
-    for (const verdict of REPORT_ORDER) {
+    for (const verdict of VERDICTS) {
       const g = this.groups.get(verdict);
       if (g === undefined || g.count === 0) continue;
       verdicts.push({

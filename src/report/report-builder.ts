@@ -1,5 +1,5 @@
 import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
-import { isoTime } from '../verdict/time-format.js';
+import { isoTime } from '../time/time-text.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import type { CaptureFacts, Report, ServiceSummary, Summary } from './model.js';
 

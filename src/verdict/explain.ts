@@ -1,5 +1,5 @@
 import { describeIcmp } from './icmp-errors.js';
-import { humanDuration } from './time-format.js';
+import { humanDuration } from '../time/time-text.js';
 import type { Judgement } from './judge.js';
 import type { Side } from './types.js';
 

@@ -1,7 +1,7 @@
 import { formatEndpoint } from '../decode/address-text.js';
 import type { FlowInfo } from '../flow/flow.js';
 import { newJudgement, type Judgement } from './judge.js';
-import { secondsBetween } from './time-format.js';
+import { secondsBetween } from '../time/time-text.js';
 import type { Side, Verdict } from './types.js';
 
 /** What scope and listing filters (and report aggregation) see of every connection. */

@@ -6,7 +6,7 @@ import { describeIcmp } from './icmp-errors.js';
 import { judge, type Thresholds } from './judge.js';
 import { JudgedConnection } from './judged-connection.js';
 import { clientDirection, ROLE_INFERRED } from './roles.js';
-import { isoTime } from './time-format.js';
+import { isoTime } from '../time/time-text.js';
 import { ladderSteps } from './ladder-steps.js';
 import { FINDINGS, type ConnectionRecord, type EndReason, type Side } from './types.js';
 

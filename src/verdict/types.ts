@@ -1,53 +1,9 @@
 import type { TcpStateName } from '../track/tcp-state.js';
 
-/** The fixed verdict vocabulary: one per connection. */
-export type Verdict =
-  | 'close-wait'
-  | 'late-fin-reset'
-  | 'slow-close'
-  | 'abortive-close'
-  | 'reset-after-close'
-  | 'keepalive-timeout'
-  | 'refused'
-  | 'reset'
-  | 'fin-unacked'
-  | 'unanswered'
-  | 'orderly'
-  | 'simultaneous-close'
-  | 'open';
-
-export const VERDICTS: readonly Verdict[] = [
-  'close-wait',
-  'late-fin-reset',
-  'slow-close',
-  'abortive-close',
-  'reset-after-close',
-  'keepalive-timeout',
-  'refused',
-  'reset',
-  'fin-unacked',
-  'unanswered',
-  'orderly',
-  'simultaneous-close',
-  'open',
-];
-
-/** Verdicts that are findings (listed without --all); the rest are normal ends or live connections. */
-export const FINDINGS: ReadonlySet<Verdict> = new Set<Verdict>([
-  'close-wait',
-  'late-fin-reset',
-  'slow-close',
-  'abortive-close',
-  'reset-after-close',
-  'keepalive-timeout',
-  'refused',
-  'reset',
-  'fin-unacked',
-  'unanswered',
-]);
+export { FINDINGS, VERDICTS, type Cause, type Verdict } from './catalogue.js';
+import type { Cause, Verdict } from './catalogue.js';
 
 export type Side = 'client' | 'server';
-export type Cause = 'linger-zero' | 'linger-zero-or-unread-data' | 'no-socket' | 'middlebox-suspected' | 'unknown';
 export type Confidence = 'certain' | 'likely' | 'possible';
 export type Activity = 'idle' | 'sending';
 export type FromState = 'ESTABLISHED' | 'CLOSE_WAIT';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BatchOptionError } from '../../src/batch/errors.js';
 import { FrameSourceMap } from '../../src/batch/frame-sources.js';
 import type { JoinedConnectionRecord } from '../../src/batch/joined-analysis.js';
-import { analyze } from '../../src/pipeline/analyze.js';
+import { analyze } from '../../src/batch/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import type { ConnectionRecord } from '../../src/verdict/types.js';
 import { buildPcap, conversation, ether, mergeByTime } from '../../tools/craft/index.js';

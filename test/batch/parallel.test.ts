@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchOptionError } from '../../src/batch/errors.js';
 import { failOnMatched, filterPredicates } from '../../src/batch/filter-spec.js';
-import { analyze, type AnalyzeOptions } from '../../src/pipeline/analyze.js';
+import { analyze, type AnalyzeOptions } from '../../src/batch/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import type { ConnectionRecord } from '../../src/verdict/types.js';
 import { buildArchive, CAPTURES, json, type Archive } from './helpers/archive.js';

@@ -13,7 +13,7 @@ import { runWorkerPool } from '../../src/batch/worker-pool.js';
 import type { ConnectionSummary } from '../../src/verdict/judged-connection.js';
 import type { Verdict } from '../../src/verdict/types.js';
 import type { CaptureFacts } from '../../src/report/model.js';
-import { analyze } from '../../src/pipeline/analyze.js';
+import { analyze } from '../../src/batch/analyze.js';
 import { CAPTURES } from './helpers/archive.js';
 import { ensureBuilt } from './helpers/dist.js';
 

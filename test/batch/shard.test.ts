@@ -8,7 +8,7 @@ import { BatchOptionError } from '../../src/batch/errors.js';
 import { comparePaths, mergeReports } from '../../src/batch/merge-reports.js';
 import { readReportFile } from '../../src/batch/report-file.js';
 import { fnv1a32, inShard, parseShard } from '../../src/batch/shard.js';
-import { analyze, type AnalyzeOptions } from '../../src/pipeline/analyze.js';
+import { analyze, type AnalyzeOptions } from '../../src/batch/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { buildArchive, json, type Archive } from './helpers/archive.js';
 import { ensureBuilt } from './helpers/dist.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateBenchCapture } from '../../bench/generate.js';
-import { analyze } from '../../src/pipeline/analyze.js';
+import { analyze } from '../../src/batch/analyze.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const tmp = tempDir();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPcap, LINKTYPE, type CapturedPacket } from '../../tools/craft/index.js';
-import { analyzeCapture, type CaptureAnalysisOptions } from '../../src/pipeline/analyze-capture.js';
+import { analyzeCapture, type CaptureAnalysisOptions } from '../../src/engine/analyze-capture.js';
 import type { CaptureFacts } from '../../src/report/model.js';
 import type { ConnectionRecord } from '../../src/verdict/types.js';
 

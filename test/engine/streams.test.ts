@@ -182,7 +182,7 @@ describe('tcp.stream numbering (tshark 4.0 rules)', () => {
     try {
       const file = join(dir, 'vlan.pcap');
       writeFileSync(file, buildPcap([...c.packets, ...d.packets], { linkType: LINKTYPE.ETHERNET }));
-      const { analyzeCapture } = await import('../../src/pipeline/analyze-capture.js');
+      const { analyzeCapture } = await import('../../src/engine/analyze-capture.js');
       const records: { stream: number; packets: number }[] = [];
       await analyzeCapture(file, (r) => records.push(r));
       expect(records).toEqual([expect.objectContaining({ stream: 0, packets: 3 })]);

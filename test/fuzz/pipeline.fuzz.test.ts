@@ -15,7 +15,6 @@ import { hasZstdProgram, zstdCompress } from '../../tools/craft/index.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { SegmentDecoder } from '../../src/decode/decoder.js';
 import { newSegment } from '../../src/decode/segment.js';
-import { analyzeCapture } from '../../src/index.js';
 import { checkOutcome, type FuzzOutcome } from '../../tools/fuzz/check.js';
 import { fuzzInputs } from '../../tools/fuzz/corpus.js';
 import { MUTATION_KINDS, mutate, STORED_ZSTD, type ZstdEncoder } from '../../tools/fuzz/mutate.js';
@@ -52,8 +51,12 @@ async function readAndDecode(file: string): Promise<FuzzOutcome> {
   return { error: read.error, frames: read.frames, tcpSegments: decoder.segments };
 }
 
-/** The whole pipeline: bytes -> frames -> segments -> connections -> verdicts. */
+/**
+ * The whole pipeline: bytes -> frames -> segments -> connections -> verdicts. Imported when used, so a
+ * later stage that does not load fails only this test, not the reading/decoding fuzz.
+ */
 async function wholePipeline(file: string): Promise<FuzzOutcome> {
+  const { analyzeCapture } = await import('../../src/engine/analyze-capture.js');
   const facts = await analyzeCapture(file, () => undefined);
   return { error: facts.error, frames: facts.frames, tcpSegments: facts.tcpSegments };
 }

@@ -7,16 +7,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/pipeline/analyze.js';
+import { analyze } from '../../src/batch/analyze.js';
 import { BoundedHeap } from '../../src/report/bounded-heap.js';
 import { entryOfJudged, entryOfRecord, ListingBuilder, listingOf } from '../../src/report/listing.js';
 import { RecordSpill } from '../../src/report/record-spill.js';
-import { renderReport } from '../../src/report/render.js';
-import { recordText, reportTexts, type ListingFormat } from '../../src/report/streamed-formats.js';
+import { renderReport } from '../../src/render/render.js';
+import { recordText, reportTexts, type ListingFormat } from '../../src/render/streamed-formats.js';
 import type { JudgedConnection } from '../../src/verdict/judged-connection.js';
 import type { ConnectionRecord } from '../../src/verdict/types.js';
-import { analyzeCapture } from '../../src/pipeline/analyze-capture.js';
-import { expandInputs } from '../../src/pipeline/inputs.js';
+import { analyzeCapture } from '../../src/engine/analyze-capture.js';
+import { expandInputs } from '../../src/batch/inputs.js';
 import { OPTIONS, record, report } from './fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

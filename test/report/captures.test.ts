@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/pipeline/analyze.js';
-import { renderCsv } from '../../src/report/format-csv.js';
-import { renderHtml } from '../../src/report/format-html.js';
-import { renderMarkdown } from '../../src/report/format-markdown.js';
-import { renderTable } from '../../src/report/format-table.js';
+import { analyze } from '../../src/batch/analyze.js';
+import { renderCsv } from '../../src/render/format-csv.js';
+import { renderHtml } from '../../src/render/format-html.js';
+import { renderMarkdown } from '../../src/render/format-markdown.js';
+import { renderTable } from '../../src/render/format-table.js';
 import type { Report } from '../../src/report/model.js';
-import { displayWidth } from '../../src/report/text-width.js';
+import { displayWidth } from '../../src/render/text-width.js';
 import { OPTIONS } from './fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureFacts, Report } from '../../src/report/model.js';
-import type { RenderOptions } from '../../src/report/render.js';
+import type { RenderOptions } from '../../src/render/render.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../../src/verdict/types.js';
 
 const DIR = join(import.meta.dirname, 'fixtures');

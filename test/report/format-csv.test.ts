@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvHeader, csvRow, renderCsv } from '../../src/report/format-csv.js';
+import { csvField, csvHeader, csvRow, renderCsv } from '../../src/render/format-csv.js';
 import { corpusReport, everyVerdict, HOSTILE_FILE, record, report } from './fixtures.js';
 
 /** An RFC 4180 reader, written independently of the writer: fields, quoted fields with "" and CRLF inside. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { closesChart, stuckChart } from '../../src/report/charts-svg.js';
-import { renderHtml } from '../../src/report/format-html.js';
-import { ladderSvg } from '../../src/report/ladder-svg.js';
+import { closesChart, stuckChart } from '../../src/render/charts-svg.js';
+import { renderHtml } from '../../src/render/format-html.js';
+import { ladderSvg } from '../../src/render/ladder-svg.js';
 import { listingOf } from '../../src/report/listing.js';
-import { rowContext } from '../../src/report/row-columns.js';
+import { rowContext } from '../../src/render/row-columns.js';
 import { capture, corpusReport, everyVerdict, HOSTILE_FILE, ladderRecords, OPTIONS, record, report } from './fixtures.js';
 
 function count(text: string, needle: string): number {

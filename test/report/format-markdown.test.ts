@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/report/format-markdown.js';
-import { mdCode, mdText } from '../../src/report/markdown-escape.js';
+import { renderMarkdown } from '../../src/render/format-markdown.js';
+import { mdCode, mdText } from '../../src/render/markdown-escape.js';
 import { capture, corpusReport, everyVerdict, HOSTILE_FILE, ladderRecords, OPTIONS, record, report } from './fixtures.js';
 
 /** Cell delimiters of a GFM table row: pipes not escaped by a backslash. */

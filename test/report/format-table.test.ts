@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderTable } from '../../src/report/format-table.js';
-import { displayWidth, stripAnsi } from '../../src/report/text-width.js';
+import { renderTable } from '../../src/render/format-table.js';
+import { displayWidth, stripAnsi } from '../../src/render/text-width.js';
 import { FINDINGS } from '../../src/verdict/types.js';
 import { capture, corpusReport, everyVerdict, HOSTILE_FILE, LONG_IPV6_CLIENT, LONG_IPV6_SERVER, OPTIONS, record, report } from './fixtures.js';
 

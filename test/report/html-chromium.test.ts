@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtml } from '../../src/report/format-html.js';
+import { renderHtml } from '../../src/render/format-html.js';
 import { capture, HOSTILE_FILE, ladderRecords, OPTIONS, report } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';

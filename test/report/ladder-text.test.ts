@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ladderOf } from '../../src/report/ladder-rows.js';
-import { ladderText } from '../../src/report/ladder-text.js';
-import { displayWidth } from '../../src/report/text-width.js';
+import { ladderOf } from '../../src/render/ladder-rows.js';
+import { ladderText } from '../../src/render/ladder-text.js';
+import { displayWidth } from '../../src/render/text-width.js';
 import type { LadderStep } from '../../src/verdict/types.js';
 import { ladderRecords, LONG_IPV6_CLIENT, LONG_IPV6_SERVER, record } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderTextTable, type TextColumn } from '../../src/report/text-table.js';
-import { displayWidth } from '../../src/report/text-width.js';
+import { renderTextTable, type TextColumn } from '../../src/render/text-table.js';
+import { displayWidth } from '../../src/render/text-width.js';
 
 const COLUMNS: TextColumn[] = [
   { header: 'stream', align: 'right', wraps: false },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, printable, truncateMiddle, wrap } from '../../src/report/text-width.js';
+import { displayWidth, printable, truncateMiddle, wrap } from '../../src/render/text-width.js';
 
 describe('text width', () => {
   it('measures what a terminal shows', () => {

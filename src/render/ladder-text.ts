@@ -6,7 +6,7 @@
 import type { ConnectionRecord } from '../verdict/types.js';
 import { ladderOf, shownText, type LadderRow } from './ladder-rows.js';
 import { displayWidth, pad, printable } from './text-width.js';
-import { offsetText } from './time-text.js';
+import { offsetText } from '../time/time-text.js';
 
 const TIME_WIDTH = 11;
 const MIN_INNER = 48;

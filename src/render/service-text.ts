@@ -2,10 +2,10 @@
  * One line per server endpoint, the "which service leaks" view:
  * `312 close-wait (median stuck 41 s, max 300 s); 12 abortive-close`.
  */
-import { humanDuration } from '../verdict/time-format.js';
+import { humanDuration } from '../time/time-text.js';
 import type { Verdict } from '../verdict/types.js';
-import type { ServiceSummary } from './model.js';
-import { isFinding, REPORT_ORDER } from './verdict-order.js';
+import type { ServiceSummary } from '../report/model.js';
+import { isFinding, VERDICTS } from '../verdict/catalogue.js';
 
 export interface VerdictCount {
   verdict: Verdict;
@@ -17,7 +17,7 @@ export interface VerdictCount {
 /** The service's verdicts in report order; normal ends only when `all`. */
 export function serviceCounts(service: ServiceSummary, all: boolean): VerdictCount[] {
   const out: VerdictCount[] = [];
-  for (const verdict of REPORT_ORDER) {
+  for (const verdict of VERDICTS) {
     const count = service.verdicts[verdict] ?? 0;
     if (count === 0 || (!all && !isFinding(verdict))) continue;
     const cw = service.closeWait;
@@ -33,7 +33,7 @@ export function serviceCountText(c: VerdictCount): string {
 }
 
 function hasFindings(service: ServiceSummary): boolean {
-  return REPORT_ORDER.some((v) => isFinding(v) && (service.verdicts[v] ?? 0) > 0);
+  return VERDICTS.some((v) => isFinding(v) && (service.verdicts[v] ?? 0) > 0);
 }
 
 /** Services worth listing: with findings, or all of them with --all (the model already puts leakers first). */

@@ -1,10 +1,15 @@
 /**
- * What each verdict means and what to do about it, written for the person holding the pager. Shared by
- * the markdown and HTML reports so a ticket and a saved page say the same thing. Text marks code with
- * backticks: markdown keeps them, HTML turns them into <code>. This text is ours, never capture data.
- * Background for every claim: docs/research/linux-close-behaviour.md.
+ * The verdict catalogue: every verdict closetrace can give, in the order reports list them (what an
+ * on-call engineer should look at first: a leak before a refused connection), with whether it is a
+ * finding (listed without --all), how alarming it is, its colour in the HTML report, and what it means
+ * and what to do about it, written for the person holding the pager. The `Verdict` type is this
+ * table's keys, so a verdict cannot exist without its entry, and every table keyed by Verdict elsewhere
+ * is checked for completeness by the compiler. Text marks code with backticks: markdown keeps them, HTML
+ * turns them into <code>. Background for every claim: docs/research/linux-close-behaviour.md.
  */
-import type { Cause, Verdict } from '../verdict/types.js';
+
+/** critical: resources leak; error: a peer saw an error; warning: something died or dropped; notice: slow or unreachable. */
+export type Severity = 'critical' | 'error' | 'warning' | 'notice' | 'normal' | 'live';
 
 export interface Advice {
   /** Section heading. */
@@ -14,11 +19,22 @@ export interface Advice {
   /** What happened on the wire and in the sockets. */
   meaning: string;
   /** What to do about it, most useful first. */
-  actions: string[];
+  actions: readonly string[];
 }
 
-const ADVICE: Record<Verdict, Advice> = {
+export interface VerdictEntry extends Advice {
+  /** Listed by default (a finding), or only with --all (a normal end, a live connection, a capture that cannot tell). */
+  finding: boolean;
+  severity: Severity;
+  /** Chip, chart and legend colour: dark enough for white text and for a greyscale printout. */
+  colour: string;
+}
+
+const CATALOGUE = {
   'close-wait': {
+    finding: true,
+    severity: 'critical',
+    colour: '#b71c1c',
     title: 'CLOSE_WAIT: the application never called close()',
     summary: 'peer closed; this side ACKed its FIN but never closed the socket',
     meaning:
@@ -35,6 +51,9 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   'late-fin-reset': {
+    finding: true,
+    severity: 'error',
+    colour: '#d84315',
     title: 'Late FIN answered by RST: CLOSE_WAIT outlived the peer',
     summary: 'closed after the peer had already forgotten the connection',
     meaning:
@@ -47,18 +66,10 @@ const ADVICE: Record<Verdict, Advice> = {
       "Raising the peer's `tcp_fin_timeout` only hides it.",
     ],
   },
-  'slow-close': {
-    title: 'Slow close: the FIN came long after the peer\'s',
-    summary: "ACKed the peer's FIN but sent its own FIN late",
-    meaning:
-      "This endpoint ACKed the peer's FIN but sent its own FIN `delay` seconds later (the threshold is `--slow-close`, 1 s by default); it was in CLOSE_WAIT until then. " +
-      "Harmless once, but under load this is where CLOSE_WAIT counts come from, and past the peer's FIN_WAIT_2 timeout it becomes a late-fin-reset.",
-    actions: [
-      'Check what the application does between end of stream and close(): draining, logging, waiting on a lock, or a pool that only reaps closed connections periodically.',
-      'If the delay is deliberate (finishing a half-closed exchange), raise `--slow-close`.',
-    ],
-  },
   'abortive-close': {
+    finding: true,
+    severity: 'error',
+    colour: '#ad1457',
     title: 'Abortive close: RST instead of FIN (SO_LINGER 0 or unread data)',
     summary: 'ended the connection with a RST; the peer gets ECONNRESET',
     meaning:
@@ -73,6 +84,9 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   'reset-after-close': {
+    finding: true,
+    severity: 'error',
+    colour: '#ef6c00',
     title: 'Reset after close: data sent to a connection the peer had closed',
     summary: 'closed, then reset data the peer still sent (keep-alive race)',
     meaning:
@@ -86,6 +100,9 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   'keepalive-timeout': {
+    finding: true,
+    severity: 'warning',
+    colour: '#6a1b9a',
     title: 'Keepalive timeout: the peer stopped answering',
     summary: 'keepalive probes went unanswered; this side gave up with a RST',
     meaning:
@@ -98,12 +115,18 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   reset: {
+    finding: true,
+    severity: 'warning',
+    colour: '#795548',
     title: 'Reset: a RST that fits no close pattern',
     summary: 'a RST ended the connection (see the cause)',
     meaning: 'A RST ended the connection without any of the patterns above. The cause says what the RST itself shows:',
     actions: [],
   },
   'fin-unacked': {
+    finding: true,
+    severity: 'warning',
+    colour: '#9e7700',
     title: 'FIN never acknowledged: the peer or the path went silent',
     summary: 'sent a FIN the peer never ACKed',
     meaning:
@@ -114,7 +137,24 @@ const ADVICE: Record<Verdict, Advice> = {
       'On a busy capture host, check that the capture itself did not drop packets (`tcpdump` reports "packets dropped by kernel") before blaming the network.',
     ],
   },
+  'slow-close': {
+    finding: true,
+    severity: 'notice',
+    colour: '#00838f',
+    title: 'Slow close: the FIN came long after the peer\'s',
+    summary: "ACKed the peer's FIN but sent its own FIN late",
+    meaning:
+      "This endpoint ACKed the peer's FIN but sent its own FIN `delay` seconds later (the threshold is `--slow-close`, 1 s by default); it was in CLOSE_WAIT until then. " +
+      "Harmless once, but under load this is where CLOSE_WAIT counts come from, and past the peer's FIN_WAIT_2 timeout it becomes a late-fin-reset.",
+    actions: [
+      'Check what the application does between end of stream and close(): draining, logging, waiting on a lock, or a pool that only reaps closed connections periodically.',
+      'If the delay is deliberate (finishing a half-closed exchange), raise `--slow-close`.',
+    ],
+  },
   refused: {
+    finding: true,
+    severity: 'notice',
+    colour: '#1565c0',
     title: 'Refused: nothing listening (or a firewall reject)',
     summary: 'the SYN was answered by a RST or ICMP unreachable',
     meaning:
@@ -126,6 +166,9 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   unanswered: {
+    finding: true,
+    severity: 'notice',
+    colour: '#3949ab',
     title: 'Unanswered: the SYN got no reply',
     summary: 'the SYN got no answer (down, filtered, or backlog full)',
     meaning:
@@ -137,6 +180,9 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   orderly: {
+    finding: false,
+    severity: 'normal',
+    colour: '#2e7d32',
     title: 'Orderly close',
     summary: 'normal close: FIN, FIN, both acknowledged',
     meaning:
@@ -147,22 +193,56 @@ const ADVICE: Record<Verdict, Advice> = {
     ],
   },
   'simultaneous-close': {
+    finding: false,
+    severity: 'normal',
+    colour: '#558b2f',
     title: 'Simultaneous close',
     summary: 'both FINs crossed in flight',
     meaning: 'Both sides sent FINs that crossed in flight; both went through CLOSING to TIME_WAIT. Normal, only rare.',
     actions: ['Nothing to fix.'],
   },
   open: {
+    finding: false,
+    severity: 'live',
+    colour: '#607d8b',
     title: 'Open at the end of the capture',
     summary: 'no FIN or RST seen: still open when the capture ended',
     meaning: 'Neither a FIN nor a RST was seen: the connection was still open (or idle) when the capture ended, or it closed outside the capture.',
     actions: ['Nothing, unless it should have ended: capture for longer, or compare the idle timeouts of both sides.'],
   },
-};
+} as const satisfies Record<string, VerdictEntry>;
+
+/** The fixed verdict vocabulary: one per connection. */
+export type Verdict = keyof typeof CATALOGUE;
+
+/** Every verdict, in report order. */
+export const VERDICTS: readonly Verdict[] = Object.keys(CATALOGUE) as Verdict[];
+
+/** Verdicts that are findings (listed without --all); the rest are normal ends or live connections. */
+export const FINDINGS: ReadonlySet<Verdict> = new Set(VERDICTS.filter((v) => CATALOGUE[v].finding));
+
+export function verdictEntry(verdict: Verdict): VerdictEntry {
+  return CATALOGUE[verdict];
+}
 
 export function adviceFor(verdict: Verdict): Advice {
-  return ADVICE[verdict];
+  return CATALOGUE[verdict];
 }
+
+export function severity(verdict: Verdict): Severity {
+  return CATALOGUE[verdict].severity;
+}
+
+export function isFinding(verdict: Verdict): boolean {
+  return CATALOGUE[verdict].finding;
+}
+
+export function verdictColour(verdict: Verdict): string {
+  return CATALOGUE[verdict].colour;
+}
+
+/** What a RST verdict's `cause` says about where the RST came from. */
+export type Cause = 'linger-zero' | 'linger-zero-or-unread-data' | 'no-socket' | 'middlebox-suspected' | 'unknown';
 
 /** Causes a `reset` verdict can carry, each with its own reading and remedy. */
 export type ResetCause = Extract<Cause, 'no-socket' | 'middlebox-suspected' | 'unknown'>;

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { analysisSettings } from '../batch/analysis-settings.js';
-import { BatchProgressTracker, type BatchProgress } from '../batch/batch-progress.js';
-import { runInProcess, runJoined, runParallel, type BatchRun } from '../batch/batch-run.js';
-import { BatchOptionError } from '../batch/errors.js';
-import { checkFilterSpec, filterPredicates, type ConnectionFilterSpec } from '../batch/filter-spec.js';
-import { joinedCaptureName } from '../batch/joined-analysis.js';
-import { checkShard, inShard, type ShardSpec } from '../batch/shard.js';
+import { analysisSettings } from './analysis-settings.js';
+import { BatchProgressTracker, type BatchProgress } from './batch-progress.js';
+import { runInProcess, runJoined, runParallel, type BatchRun } from './batch-run.js';
+import { BatchOptionError } from './errors.js';
+import { checkFilterSpec, filterPredicates, type ConnectionFilterSpec } from './filter-spec.js';
+import { joinedCaptureName } from './joined-analysis.js';
+import { checkShard, inShard, type ShardSpec } from './shard.js';
 import type { ListingBuilder } from '../report/listing.js';
 import type { CaptureFacts, Report } from '../report/model.js';
 import { ReportBuilder } from '../report/report-builder.js';
@@ -15,7 +15,7 @@ import type { ConnectionRecord } from '../verdict/types.js';
 import { expandInputs, type InputFile } from './inputs.js';
 import { VERSION } from './version.js';
 
-export { failedCapture } from '../batch/capture-facts.js';
+export { failedCapture } from './capture-facts.js';
 
 export interface AnalyzeOptions {
   /** A FIN this many seconds after ACKing the peer's FIN makes a slow close (default 1). */

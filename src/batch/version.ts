@@ -7,7 +7,7 @@ function readVersion(): string {
       const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'closetrace' && typeof pkg.version === 'string') return pkg.version;
     } catch {
-      // try the next layout (built dist/src/pipeline or source src/pipeline)
+      // try the next layout (built dist/src/batch or source src/batch)
     }
   }
   return '0.0.0';

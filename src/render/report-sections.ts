@@ -4,14 +4,13 @@
  * ladder) to show. The formats only decide how it looks.
  */
 import type { ConnectionRecord, Verdict } from '../verdict/types.js';
-import { adviceFor, type Advice, type ResetCause } from './advice.js';
-import type { Listing } from './listing.js';
-import type { CaptureFacts, Report, ServiceSummary } from './model.js';
+import { type Advice, adviceFor, isFinding, type ResetCause, VERDICTS } from '../verdict/catalogue.js';
+import type { Listing } from '../report/listing.js';
+import type { CaptureFacts, Report, ServiceSummary } from '../report/model.js';
 import type { RenderOptions } from './render.js';
 import { capRows, moreText } from './row-cap.js';
 import { rowContext, type RowContext } from './row-columns.js';
 import { listedServices } from './service-text.js';
-import { isFinding, REPORT_ORDER } from './verdict-order.js';
 
 export interface CaptureEntry {
   /** 1-based, as in `2:26` stream labels; null with a single capture. */
@@ -52,7 +51,7 @@ export function reportSections(report: Report, listing: Listing, options: Render
     report.captures.map((facts, i) => ({ index: numbered ? i + 1 : null, facts })),
     options.limit,
   );
-  const present = REPORT_ORDER.filter((v) => report.summary.verdicts[v] > 0).map((verdict) => ({ verdict, count: report.summary.verdicts[verdict] }));
+  const present = VERDICTS.filter((v) => report.summary.verdicts[v] > 0).map((verdict) => ({ verdict, count: report.summary.verdicts[verdict] }));
   const serviceList = capRows(listedServices(report.services, options.all), options.limit);
   return {
     ctx: rowContext(report),

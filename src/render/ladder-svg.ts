@@ -8,7 +8,7 @@
 import type { ConnectionRecord } from '../verdict/types.js';
 import { html } from './html-escape.js';
 import { ladderOf, shownText, type LadderRow } from './ladder-rows.js';
-import { offsetText } from './time-text.js';
+import { offsetText } from '../time/time-text.js';
 
 const WIDTH = 760;
 const LEFT = 210;

@@ -1,5 +1,5 @@
 /** How the document reports describe a capture file beyond its name: format, link types, frames left out. */
-import type { CaptureFacts, Report } from './model.js';
+import type { CaptureFacts, Report } from '../report/model.js';
 
 /** `pcapng, gzip; ethernet, linux-sll2`, or `unreadable` when not even the format was recognised. */
 export function formatText(c: CaptureFacts): string {

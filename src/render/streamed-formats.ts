@@ -8,7 +8,7 @@ import { csvHeader, csvRow } from './format-csv.js';
 import { renderJson } from './format-json.js';
 import { ndjsonLine, ndjsonSummaryLine } from './format-ndjson.js';
 import type { Format } from './formats.js';
-import type { Report } from './model.js';
+import type { Report } from '../report/model.js';
 
 export type ListingFormat = 'json' | 'ndjson' | 'csv';
 

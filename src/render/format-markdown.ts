@@ -4,17 +4,17 @@
  * Wireshark filter and a ladder diagram. Everything from the capture is escaped (markdown-escape.ts).
  */
 import type { ConnectionRecord } from '../verdict/types.js';
-import { adviceFor, resetCauseAdvice } from './advice.js';
+import { adviceFor, resetCauseAdvice } from '../verdict/catalogue.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
 import { ladderText } from './ladder-text.js';
 import { mdCode, mdFence, mdTable, mdText } from './markdown-escape.js';
-import { listingOf, type Listing } from './listing.js';
-import type { Report } from './model.js';
+import { listingOf, type Listing } from '../report/listing.js';
+import type { Report } from '../report/model.js';
 import type { RenderOptions } from './render.js';
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
 import { rowColumns } from './row-columns.js';
 import { serviceCounts, serviceCountText } from './service-text.js';
-import { timeSpan } from './time-text.js';
+import { timeSpan } from '../time/time-text.js';
 
 export function renderMarkdown(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const s = reportSections(report, listing, options);

@@ -4,10 +4,10 @@ import { readCapture } from '../capture/reader.js';
 import { fragmentLimitWarning } from '../decode/fragments.js';
 import { linkTypeName } from '../decode/link-types.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
-import type { CaptureFacts } from '../report/model.js';
+import type { CaptureFacts } from './capture-facts.js';
 import type { Thresholds } from '../verdict/judge.js';
 import type { JudgedConnection } from '../verdict/judged-connection.js';
-import { isoTime } from '../verdict/time-format.js';
+import { isoTime } from '../time/time-text.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { AnalysisStages } from './analysis-stages.js';
 

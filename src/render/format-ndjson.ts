@@ -1,5 +1,5 @@
 import type { ConnectionRecord } from '../verdict/types.js';
-import type { Report } from './model.js';
+import type { Report } from '../report/model.js';
 
 /** One connection as one line, written as soon as its verdict is known. */
 export function ndjsonLine(record: ConnectionRecord): string {

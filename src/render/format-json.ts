@@ -1,4 +1,4 @@
-import type { Report } from './model.js';
+import type { Report } from '../report/model.js';
 
 /** The JSON report (schema 1, schema/report.schema.json), indented for people and diffs. */
 export function renderJson(report: Report): string {

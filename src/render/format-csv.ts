@@ -5,7 +5,7 @@
  * 1e-7), null is an empty field. `csvHeader` and `csvRow` serve callers that stream records.
  */
 import type { ConnectionRecord, FinEvidence, IcmpEvidence, ResetEvidence } from '../verdict/types.js';
-import type { Report } from './model.js';
+import type { Report } from '../report/model.js';
 
 type Field = string | number | boolean | null;
 

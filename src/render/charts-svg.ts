@@ -3,14 +3,12 @@
  * while they fit, a histogram over human-sized bins beyond), and when connections ended, by verdict.
  * Both are built from the listed connections only, like the rest of the page.
  */
-import { humanDuration } from '../verdict/time-format.js';
+import { dateClock, humanDuration } from '../time/time-text.js';
 import type { ConnectionRecord, Verdict } from '../verdict/types.js';
 import { html } from './html-escape.js';
 import { streamLabel, type RowContext } from './row-columns.js';
-import { dateClock } from './time-text.js';
-import { verdictColour } from './verdict-palette.js';
-import { REPORT_ORDER } from './verdict-order.js';
-import { MAX_STUCK_BARS, type Listing } from './listing.js';
+import { verdictColour, VERDICTS } from '../verdict/catalogue.js';
+import { MAX_STUCK_BARS, type Listing } from '../report/listing.js';
 
 const WIDTH = 760;
 
@@ -134,7 +132,7 @@ export function closesChart(listing: Listing): string {
   }
   const totals = counts.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
   const max = Math.max(...totals);
-  const present = REPORT_ORDER.filter((v) => ends.some((e) => e.verdict === v));
+  const present = VERDICTS.filter((v) => ends.some((e) => e.verdict === v));
   const left = 50;
   const base = 200;
   const plot = 170;

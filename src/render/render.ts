@@ -5,8 +5,8 @@ import { renderJson } from './format-json.js';
 import { renderMarkdown } from './format-markdown.js';
 import { renderNdjson } from './format-ndjson.js';
 import { renderTable } from './format-table.js';
-import type { Listing } from './listing.js';
-import type { Report } from './model.js';
+import type { Listing } from '../report/listing.js';
+import type { Report } from '../report/model.js';
 
 export interface RenderOptions {
   /** ANSI colours (terminal output only). */

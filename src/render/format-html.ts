@@ -5,21 +5,19 @@
  * html() (html-escape.ts).
  */
 import type { ConnectionRecord } from '../verdict/types.js';
-import { adviceFor, resetCauseAdvice } from './advice.js';
+import { adviceFor, resetCauseAdvice, severity, verdictColour } from '../verdict/catalogue.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
 import { closesChart, stuckChart } from './charts-svg.js';
 import { html, htmlProse } from './html-escape.js';
 import { HTML_STYLE } from './html-style.js';
 import { ladderSvg } from './ladder-svg.js';
-import { listingOf, type Listing } from './listing.js';
-import type { Report } from './model.js';
+import { listingOf, type Listing } from '../report/listing.js';
+import type { Report } from '../report/model.js';
 import type { RenderOptions } from './render.js';
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
 import { rowColumns } from './row-columns.js';
 import { serviceCounts } from './service-text.js';
-import { timeSpan } from './time-text.js';
-import { verdictColour } from './verdict-palette.js';
-import { severity } from './verdict-order.js';
+import { timeSpan } from '../time/time-text.js';
 
 export function renderHtml(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const s = reportSections(report, listing, options);

@@ -3,7 +3,7 @@
  * renderers call it unconditionally and output without colour has no escape code at all.
  */
 import type { Verdict } from '../verdict/types.js';
-import { severity, type Severity } from './verdict-order.js';
+import { severity, type Severity } from '../verdict/catalogue.js';
 
 const CODES = {
   bold: [1, 22],

@@ -3,9 +3,8 @@
  * `record.ladder`, markers where packets of the connection were left out, and for a close-wait the
  * silence until the capture ended -- the part of the story that has no packet.
  */
-import { humanDuration } from '../verdict/time-format.js';
+import { epochSeconds, humanDuration } from '../time/time-text.js';
 import type { ConnectionRecord, LadderStep, Side } from '../verdict/types.js';
-import { epochSeconds } from './time-text.js';
 
 export type LadderRow =
   | { kind: 'packet'; step: LadderStep; evidence: boolean; fin: boolean; rst: boolean; label: string }

@@ -5,10 +5,9 @@
  * Cells are plain text; each format escapes and styles them itself.
  */
 import type { ConnectionRecord, ResetEvidence, Verdict } from '../verdict/types.js';
-import { humanDuration } from '../verdict/time-format.js';
-import type { Report } from './model.js';
+import { allOnOneDay, humanDuration, rowClock } from '../time/time-text.js';
+import type { Report } from '../report/model.js';
 import type { TextColumn } from './text-table.js';
-import { allOnOneDay, rowClock } from './time-text.js';
 
 export interface RowContext {
   /** Time of day, or date and time when the captures span several days. */

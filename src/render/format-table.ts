@@ -4,10 +4,10 @@
  * so it survives being pasted into a ticket or a chat.
  */
 import type { Verdict } from '../verdict/types.js';
-import { adviceFor } from './advice.js';
+import { adviceFor, isFinding, VERDICTS } from '../verdict/catalogue.js';
 import { painter, type Painter } from './ansi.js';
-import { listingOf, type Listing } from './listing.js';
-import type { CaptureFacts, Report } from './model.js';
+import { listingOf, type Listing } from '../report/listing.js';
+import type { CaptureFacts, Report } from '../report/model.js';
 import type { RenderOptions } from './render.js';
 import { findingsText, skippedText } from './capture-text.js';
 import { capRows, moreText } from './row-cap.js';
@@ -15,8 +15,7 @@ import { rowColumns, rowContext } from './row-columns.js';
 import { listedServices, serviceCounts, serviceCountText } from './service-text.js';
 import { renderTextTable, type TextColumn } from './text-table.js';
 import { printable, truncateMiddle, wrap } from './text-width.js';
-import { timeSpan } from './time-text.js';
-import { isFinding, REPORT_ORDER } from './verdict-order.js';
+import { timeSpan } from '../time/time-text.js';
 
 export function renderTable(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const paint = painter(options.color);
@@ -80,7 +79,7 @@ function captureName(c: CaptureFacts, report: Report): string {
 
 function verdictCounts(report: Report, options: RenderOptions, paint: Painter): string {
   const counts = report.summary.verdicts;
-  const present = REPORT_ORDER.filter((v) => counts[v] > 0);
+  const present = VERDICTS.filter((v) => counts[v] > 0);
   const listed = present.filter((v) => options.all || isFinding(v));
   const normal = present.filter((v) => !listed.includes(v));
   if (report.summary.connections === 0) return 'No TCP connections were found.';
@@ -149,7 +148,7 @@ function services(report: Report, options: RenderOptions, paint: Painter): strin
 }
 
 // Longest names first so `reset` does not match inside `late-fin-reset`; '-' counts as part of a name.
-const VERDICT_NAME = new RegExp(`(?<![\\w-])(${[...REPORT_ORDER].sort((a, b) => b.length - a.length).join('|')})(?![\\w-])`, 'g');
+const VERDICT_NAME = new RegExp(`(?<![\\w-])(${[...VERDICTS].sort((a, b) => b.length - a.length).join('|')})(?![\\w-])`, 'g');
 
 function paintVerdictNames(text: string, paint: Painter): string {
   return text.replace(VERDICT_NAME, (name) => paint.verdict(name, name as Verdict));

@@ -80,8 +80,9 @@ export interface AnalyzeOptions {
    */
   join?: boolean;
   /**
-   * Analyse only part `index` of `count` (1-based) of the files, chosen by FNV-1a of each path as listed
-   * (see inShard()); combine the parts' JSON reports with mergeReports().
+   * Analyse only part `index` of `count` (1-based) of the files, chosen by FNV-1a of each file's path
+   * below the input that found it (InputFile.shardKey, see inShard()); combine the parts' JSON reports
+   * with mergeReports().
    */
   shard?: ShardSpec;
 }
@@ -118,8 +119,8 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   let skipped = expanded.skipped;
   if (options.shard !== undefined) {
     const shard = options.shard;
-    files = files.filter((f) => inShard(f.path, shard));
-    skipped = expanded.skippedFiles.filter((path) => inShard(path, shard)).length;
+    files = files.filter((f) => inShard(f.shardKey, shard));
+    skipped = expanded.skippedKeys.filter((key) => inShard(key, shard)).length;
   }
   builder.setSkippedFiles(skipped);
   const onProgress = options.onProgress;

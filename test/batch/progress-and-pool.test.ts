@@ -55,6 +55,7 @@ describe('batch progress', () => {
     const seen = new Set<string>();
     await analyze(files, {
       jobs: 2,
+      workerPolicy: 'all',
       onBatchProgress: (p) => {
         last = p;
         for (const c of p.current) seen.add(c.file);

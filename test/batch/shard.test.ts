@@ -85,7 +85,7 @@ describe('shards and merge', () => {
   for (const count of [1, 2, 3]) {
     it(`gives the single run's report from ${count} shard(s)`, async () => {
       const single = await analyze([archive.dir], { jobs: 1 });
-      const parts = await shardReports(count, { jobs: 2 });
+      const parts = await shardReports(count, { jobs: 2, workerPolicy: 'all' });
       expect(parts.reduce((n, r) => n + r.captures.length, 0)).toBe(single.captures.length);
       expect(json(mergeReports(parts))).toBe(json(single));
     });

@@ -1,5 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { sniffCompression } from '../capture/decompress.js';
 import { describeSystemError } from '../capture/errors.js';
 
 /** One thing to read: a capture file (or `-`), or an input that could not even be listed. */
@@ -115,9 +116,8 @@ async function sniff(path: string): Promise<{ capture: boolean; size: number; er
       const head = new Uint8Array(4);
       const { bytesRead } = await handle.read(head, 0, 4, 0);
       const size = (await handle.stat()).size;
-      if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return { capture: true, size, error: null };
+      if (sniffCompression(head, bytesRead) !== null) return { capture: true, size, error: null };
       if (bytesRead < 4) return { capture: false, size, error: null };
-      if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return { capture: true, size, error: null };
       const magic = (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0;
       return { capture: CAPTURE_MAGICS.has(magic), size, error: null };
     } finally {

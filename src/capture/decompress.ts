@@ -5,10 +5,14 @@ import { ZstdFrameWalker } from './zstd-frame-guard.js';
 
 export type Compression = 'gzip' | 'zstd';
 
-/** Recognises a compressed stream by its first bytes (never by the file name). */
+/**
+ * Recognises a compressed stream by its first bytes (never by the file name): gzip, or zstd starting
+ * with a frame or with a skippable frame (magic 0x184D2A50-5F, which zstd -d reads past).
+ */
 export function sniffCompression(head: Uint8Array, length: number): Compression | null {
   if (length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (length >= 4 && (head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return 'zstd';
   return null;
 }
 

@@ -6,7 +6,7 @@
  * 1.1 GB; after, about 95 MB, the same as 64 MiB.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { gzipPcapBomb, zstdPcapBomb } from '../../tools/craft/index.js';
+import { buildPcap, ether, gzipPcapBomb, tcp, zstdPcapBomb, zstdStored } from '../../tools/craft/index.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { cliUnusable, runCli, type CliRun } from '../support/built-cli.js';
 import { expectErrorLine } from '../support/error-line.js';
@@ -74,6 +74,22 @@ describe('zstd blocks larger than the format allows are refused before they are 
     const result = await readCapture(file, () => undefined);
     expectErrorLine(result.error, file);
     expect(result.error).toMatch(/zstd block of 2097151 bytes/);
+  });
+
+  it('skippable frames and checksums are walked past: the capture inside reads whole', async () => {
+    const pcap = buildPcap(
+      Array.from({ length: 40 }, (_, i) => ({ ts: 1_700_000_000 + i, data: ether(tcp({ src: '10.0.0.1:1000', dst: '10.0.0.2:80', seq: i * 10, payload: 10 })) })),
+    );
+    const skippable = Uint8Array.of(0x5e, 0x2a, 0x4d, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5);
+    // zstdStored writes no checksum; set the flag and append 4 (unchecked by fzstd) bytes to walk past.
+    const stored = zstdStored(pcap, 1000);
+    stored[4] |= 0x04;
+    const bytes = new Uint8Array([...skippable, ...stored, 0, 0, 0, 0, ...zstdStored(new Uint8Array(0))]);
+    const frames: number[] = [];
+    const file = tmp.write('skippable.pcap.zst', bytes);
+    const result = await readCapture(file, (f) => frames.push(f.number));
+    expect(result.error).toBeNull();
+    expect(frames).toHaveLength(40);
   });
 
   it('an RLE block of exactly 128 KiB is accepted (the fixture is otherwise valid)', async () => {

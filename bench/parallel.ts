@@ -5,6 +5,10 @@
  * median speed-up, and checks that every run printed the same report.
  *
  *   node dist/bench/parallel.js [--files 4] [--packets 1000000] [--jobs 2] [--repeat 5] [--list table|findings|none]
+ *                               [--policy auto|all]
+ *
+ * --policy auto (the default, what the command line does) lets the batch decide from the file sizes
+ * how many workers to start (none for small batches); --policy all starts jobs - 1 whatever the sizes.
  *
  * --list table (the default) is what `closetrace <dir>` does: the table report, whose listing (the
  * first rows per verdict, examples, chart figures) each worker gathers for its files and hands over
@@ -24,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyze } from '../src/batch/analyze.js';
+import type { WorkerPolicy } from '../src/batch/worker-plan.js';
 import { ListingBuilder } from '../src/report/listing.js';
 import { renderReport } from '../src/render/render.js';
 import { generateBenchCapture } from './generate.js';
@@ -43,11 +48,11 @@ interface RunResult {
 }
 
 /** One measured run, in this (child) process. */
-async function measureOnce(directory: string, jobs: number, list: string): Promise<RunResult> {
+async function measureOnce(directory: string, jobs: number, list: string, policy: WorkerPolicy): Promise<RunResult> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const listing = list === 'table' ? new ListingBuilder(20) : undefined;
-  const report = await analyze([directory], { jobs, filter: list === 'none' ? { verdicts: [] } : {}, listing });
+  const report = await analyze([directory], { jobs, workerPolicy: policy, filter: list === 'none' ? { verdicts: [] } : {}, listing });
   const text = listing === undefined ? JSON.stringify(report) : renderReport('table', report, { color: false, width: 100, limit: 20, all: false }, listing.build());
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
@@ -56,8 +61,8 @@ async function measureOnce(directory: string, jobs: number, list: string): Promi
   return { jobs, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, frames, connections: report.summary.connections, digest };
 }
 
-function runChild(directory: string, jobs: number, list: string): RunResult {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', directory, '--jobs', String(jobs), '--list', list], {
+function runChild(directory: string, jobs: number, list: string, policy: WorkerPolicy): RunResult {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', directory, '--jobs', String(jobs), '--list', list, '--policy', policy], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -91,10 +96,11 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: '5' },
       list: { type: 'string', default: 'table' },
       measure: { type: 'string' },
+      policy: { type: 'string', default: 'auto' },
     },
   });
   if (values.measure !== undefined) {
-    console.log(JSON.stringify(await measureOnce(values.measure, Number(values.jobs), values.list)));
+    console.log(JSON.stringify(await measureOnce(values.measure, Number(values.jobs), values.list, values.policy as WorkerPolicy)));
     return;
   }
   const files = Number(values.files);
@@ -103,6 +109,8 @@ async function main(): Promise<void> {
   const repeat = Math.max(1, Number(values.repeat));
   const list = values.list;
   if (list !== 'table' && list !== 'findings' && list !== 'none') throw new Error(`--list must be table, findings or none, not ${list}`);
+  const policy = values.policy as WorkerPolicy;
+  if (policy !== 'auto' && policy !== 'all') throw new Error(`--policy must be auto or all, not ${policy}`);
   const dir = await ensureCaptures(files, packets);
   process.stderr.write(`${files} captures of ${packets} packets in ${dir}; ${cpus().length} CPUs (${availableParallelism()} available); listing ${list}\n`);
   const one: RunResult[] = [];
@@ -110,11 +118,11 @@ async function main(): Promise<void> {
   for (let r = 0; r < repeat; r++) {
     // Alternate which goes first, so a load that comes and goes falls on both alike.
     if (r % 2 === 0) {
-      one.push(runChild(dir, 1, list));
-      many.push(runChild(dir, jobs, list));
+      one.push(runChild(dir, 1, list, policy));
+      many.push(runChild(dir, jobs, list, policy));
     } else {
-      many.push(runChild(dir, jobs, list));
-      one.push(runChild(dir, 1, list));
+      many.push(runChild(dir, jobs, list, policy));
+      one.push(runChild(dir, 1, list, policy));
     }
     process.stderr.write(`  run ${r + 1}: jobs=1 ${one[r].seconds.toFixed(2)} s (cpu ${one[r].cpuSeconds.toFixed(2)} s), jobs=${jobs} ${many[r].seconds.toFixed(2)} s (cpu ${many[r].cpuSeconds.toFixed(2)} s)\n`);
   }
@@ -129,7 +137,7 @@ async function main(): Promise<void> {
   console.log(`| 1 | ${best1.toFixed(2)} s | ${med1.toFixed(2)} s | ${median(one.map((r) => r.cpuSeconds)).toFixed(2)} s | ${(frames / best1 / 1e6).toFixed(2)} M |`);
   console.log(`| ${jobs} | ${bestN.toFixed(2)} s | ${medN.toFixed(2)} s | ${median(many.map((r) => r.cpuSeconds)).toFixed(2)} s | ${(frames / bestN / 1e6).toFixed(2)} M |`);
   console.log(
-    `speed-up with ${jobs} jobs (listing ${list}): ${(best1 / bestN).toFixed(2)}x best-of-${repeat}, ${(med1 / medN).toFixed(2)}x median ` +
+    `speed-up with ${jobs} jobs (listing ${list}, policy ${policy}): ${(best1 / bestN).toFixed(2)}x best-of-${repeat}, ${(med1 / medN).toFixed(2)}x median ` +
       `(${files} files, ${frames} frames, ${one[0].connections} connections)`,
   );
   console.log(digests.size === 1 ? 'reports identical for every run' : `REPORTS DIFFER between runs (${digests.size} distinct)`);

@@ -14,6 +14,7 @@ import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { expandInputs, type InputFile } from './inputs.js';
 import { VERSION } from './version.js';
+import { idleCores, planWorkers, type WorkerPolicy } from './worker-plan.js';
 
 export { failedCapture } from './capture-facts.js';
 
@@ -22,7 +23,7 @@ export interface AnalyzeOptions extends SocketOptions {
   slowCloseSeconds?: number;
   /** An un-ACKed FIN this old at the end is reported even without retransmissions (default 1). */
   finAckTimeoutSeconds?: number;
-  /** Most connections tracked at once (default 1,000,000); beyond, the longest-idle is judged early. */
+  /** Most connections tracked at once (default DEFAULT_MAX_CONNECTIONS, 200,000); beyond, the longest-idle is judged early. */
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 10). */
   closeGraceSeconds?: number;
@@ -67,12 +68,20 @@ export interface AnalyzeOptions extends SocketOptions {
   /** What `-` reads (process.stdin by default). */
   stdin?: Readable;
   /**
-   * Files analysed at once (default 1: everything on the calling thread): the calling thread and
-   * jobs - 1 worker threads each take the next file, largest first. The report is the same for any
+   * Most files analysed at once (default 1: everything on the calling thread): the calling thread and
+   * up to jobs - 1 worker threads each take the next file, largest first. How many workers start is
+   * decided from the number and sizes of the files (see workerPolicy). The report is the same for any
    * value. Stdin is always read on the calling thread; with `join` the files are one merged stream and
    * this is ignored.
    */
   jobs?: number;
+  /**
+   * 'auto' (default): start a worker only where the file sizes say the batch finishes sooner with it (a
+   * worker costs about half a second to start and warm up, and analyses sharing the cores slow each
+   * other), so a batch is never slower than with one job. 'all': start jobs - 1 workers whenever there
+   * are two files or more (the worker path whatever the sizes, e.g. for tests).
+   */
+  workerPolicy?: WorkerPolicy;
   /**
    * Treat all inputs as ONE capture (a rotated set): frames merged by timestamp as mergecap does, one
    * connection across files, frame numbers of the merged order, and `sources` on each record naming the
@@ -80,8 +89,9 @@ export interface AnalyzeOptions extends SocketOptions {
    */
   join?: boolean;
   /**
-   * Analyse only part `index` of `count` (1-based) of the files, chosen by FNV-1a of each path as listed
-   * (see inShard()); combine the parts' JSON reports with mergeReports().
+   * Analyse only part `index` of `count` (1-based) of the files, chosen by FNV-1a of each file's path
+   * below the input that found it (InputFile.shardKey, see inShard()); combine the parts' JSON reports
+   * with mergeReports().
    */
   shard?: ShardSpec;
 }
@@ -118,8 +128,8 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   let skipped = expanded.skipped;
   if (options.shard !== undefined) {
     const shard = options.shard;
-    files = files.filter((f) => inShard(f.path, shard));
-    skipped = expanded.skippedFiles.filter((path) => inShard(path, shard)).length;
+    files = files.filter((f) => inShard(f.shardKey, shard));
+    skipped = expanded.skippedKeys.filter((key) => inShard(key, shard)).length;
   }
   builder.setSkippedFiles(skipped);
   const onProgress = options.onProgress;
@@ -143,11 +153,23 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     signal: options.signal,
     stdin: options.stdin,
   };
-  const workerFiles = files.filter((f) => f.error === null && f.path !== '-').length;
+  const workerSizes = files.filter((f) => f.error === null && f.path !== '-').map((f) => f.size);
+  const workers = jobs > 1 && workerSizes.length > 1 && !options.join ? await workersFor(workerSizes, jobs, options.workerPolicy ?? 'auto') : 0;
   if (options.join) await runJoined(run, joinedCaptureName(list));
-  else if (jobs > 1 && workerFiles > 1) await runParallel(run, jobs);
+  else if (workers > 0) await runParallel(run, workers + 1);
   else await runInProcess(run);
   return builder.build();
+}
+
+/**
+ * Workers to start: planned from the sizes for the machine's cores, then, when that would start any,
+ * again for the cores idle right now (a busy machine gives a worker no core of its own).
+ */
+async function workersFor(sizes: number[], jobs: number, policy: WorkerPolicy): Promise<number> {
+  const cores = availableParallelism();
+  const planned = planWorkers(sizes, jobs, policy, cores);
+  if (planned === 0 || policy === 'all') return planned;
+  return planWorkers(sizes, jobs, policy, Math.min(cores, await idleCores()));
 }
 
 /** Rejects combinations that cannot work, in one line; returns the job count. */
@@ -160,6 +182,9 @@ function checkOptions(inputs: string[], options: AnalyzeOptions): number {
   }
   if (jobs > 1 && !options.join && (options.scope !== undefined || options.list !== undefined || options.onJudged !== undefined)) {
     throw new BatchOptionError('scope, list and onJudged are functions, which worker threads cannot run: with jobs > 1 give the filter as data (filter) and use failOnMatched() on the report');
+  }
+  if (options.workerPolicy !== undefined && options.workerPolicy !== 'auto' && options.workerPolicy !== 'all') {
+    throw new BatchOptionError(`workerPolicy must be 'auto' or 'all', not ${String(options.workerPolicy)}`);
   }
   if (inputs.filter((i) => i === '-').length > 1) throw new BatchOptionError('standard input (-) can be read only once');
   if (options.shard !== undefined) {

@@ -8,3 +8,4 @@ export { joinedCaptureName, type JoinedConnectionRecord } from './joined-analysi
 export { comparePaths, mergeReports } from './merge-reports.js';
 export { readReportFile } from './report-file.js';
 export { checkShard, fnv1a32, inShard, parseShard, type ShardSpec } from './shard.js';
+export { planWorkers, type WorkerPolicy } from './worker-plan.js';

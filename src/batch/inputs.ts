@@ -1,5 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { sniffCompression } from '../capture/decompress.js';
 import { describeSystemError } from '../capture/errors.js';
 
 /** One thing to read: a capture file (or `-`), or an input that could not even be listed. */
@@ -9,14 +10,20 @@ export interface InputFile {
   size: number;
   /** Set when a directory walk met something it could not read (permission denied, ...). */
   error: string | null;
+  /**
+   * What --shard hashes: the path below the directory argument that found the file ('/'-separated), or
+   * the file name of a file given directly; never where the inputs sit, so every machine and every
+   * temporary directory puts the file in the same shard.
+   */
+  shardKey: string;
 }
 
 export interface ExpandedInputs {
   files: InputFile[];
   /** Files inside directories that are not captures (by their magic bytes), skipped. */
   skipped: number;
-  /** Their paths, in walk order (so a sharded run can count only its own part of them). */
-  skippedFiles: string[];
+  /** Their shard keys, in walk order (so a sharded run can count only its own part of them). */
+  skippedKeys: string[];
 }
 
 const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a]);
@@ -31,41 +38,43 @@ const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 
  */
 export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
   const files: InputFile[] = [];
-  const skippedFiles: string[] = [];
+  const skippedKeys: string[] = [];
   const visited = new Set<string>();
   for (const input of inputs) {
     if (input === '-') {
-      files.push({ path: '-', size: -1, error: null });
+      files.push({ path: '-', size: -1, error: null, shardKey: '-' });
       continue;
     }
     let info;
     try {
       info = await stat(input);
     } catch (error) {
-      files.push({ path: input, size: -1, error: `${input}: cannot open: ${describeSystemError(error)}` });
+      files.push({ path: input, size: -1, error: `${input}: cannot open: ${describeSystemError(error)}`, shardKey: basename(input) });
       continue;
     }
     if (!info.isDirectory()) {
-      files.push({ path: input, size: info.isFile() ? info.size : -1, error: null });
+      files.push({ path: input, size: info.isFile() ? info.size : -1, error: null, shardKey: basename(input) });
       continue;
     }
     visited.add(`${info.dev}:${info.ino}`);
-    await walk(input, files, skippedFiles, visited);
+    await walk(input, '', files, skippedKeys, visited);
   }
-  return { files, skipped: skippedFiles.length, skippedFiles };
+  return { files, skipped: skippedKeys.length, skippedKeys };
 }
 
-async function walk(directory: string, files: InputFile[], skippedFiles: string[], visited: Set<string>): Promise<void> {
+/** Walks `directory`, which is `below` (its shard key prefix, '' for the directory given) under the input. */
+async function walk(directory: string, below: string, files: InputFile[], skippedKeys: string[], visited: Set<string>): Promise<void> {
   let entries;
   try {
     entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
-    files.push({ path: directory, size: -1, error: `${directory}: cannot list: ${describeSystemError(error)}` });
+    files.push({ path: directory, size: -1, error: `${directory}: cannot list: ${describeSystemError(error)}`, shardKey: below });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
+    const shardKey = below === '' ? entry.name : `${below}/${entry.name}`;
     let isDirectory = entry.isDirectory();
     let isFile = entry.isFile();
     let identity: string | null = null;
@@ -74,7 +83,7 @@ async function walk(directory: string, files: InputFile[], skippedFiles: string[
       try {
         info = await stat(path);
       } catch (error) {
-        files.push({ path, size: -1, error: `${path}: cannot open: ${describeSystemError(error)}` });
+        files.push({ path, size: -1, error: `${path}: cannot open: ${describeSystemError(error)}`, shardKey });
         continue;
       }
       isDirectory = info.isDirectory();
@@ -85,17 +94,17 @@ async function walk(directory: string, files: InputFile[], skippedFiles: string[
       // A link back up the tree (or two links to one folder) would otherwise be walked forever or twice.
       if (identity !== null && visited.has(identity)) continue;
       if (identity !== null) visited.add(identity);
-      await walk(path, files, skippedFiles, visited);
+      await walk(path, shardKey, files, skippedKeys, visited);
       continue;
     }
     if (!isFile) {
-      skippedFiles.push(path);
+      skippedKeys.push(shardKey);
       continue;
     }
     const kind = await sniff(path);
-    if (kind.error !== null) files.push({ path, size: -1, error: kind.error });
-    else if (kind.capture) files.push({ path, size: kind.size, error: null });
-    else skippedFiles.push(path);
+    if (kind.error !== null) files.push({ path, size: -1, error: kind.error, shardKey });
+    else if (kind.capture) files.push({ path, size: kind.size, error: null, shardKey });
+    else skippedKeys.push(shardKey);
   }
 }
 
@@ -107,9 +116,8 @@ async function sniff(path: string): Promise<{ capture: boolean; size: number; er
       const head = new Uint8Array(4);
       const { bytesRead } = await handle.read(head, 0, 4, 0);
       const size = (await handle.stat()).size;
-      if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return { capture: true, size, error: null };
+      if (sniffCompression(head, bytesRead) !== null) return { capture: true, size, error: null };
       if (bytesRead < 4) return { capture: false, size, error: null };
-      if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return { capture: true, size, error: null };
       const magic = (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0;
       return { capture: CAPTURE_MAGICS.has(magic), size, error: null };
     } finally {

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Frame } from '../capture/frame.js';
+import { fragmentLimitWarning } from '../decode/fragments.js';
 import { linkTypeName } from '../decode/link-types.js';
-import { REASON_NAMES, type NotDecodedReason } from '../decode/reasons.js';
+import { Reason, REASON_NAMES, type NotDecodedReason } from '../decode/reasons.js';
 import { SegmentKind } from '../decode/segment.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
 import { AnalysisStages } from '../engine/analysis-stages.js';
@@ -47,6 +48,7 @@ interface InputTally {
   findings: number;
   evicted: number;
   stragglers: number;
+  fragmentsGivenUp: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
   const readable = files.map((f, i) => ({ file: f, index: i })).filter((x) => x.file.error === null);
   const paths = readable.map((x) => x.file.path);
   const sources = new FrameSourceMap(paths);
-  const tallies: InputTally[] = paths.map(() => ({ segments: 0, notDecoded: new Array<number>(REASON_NAMES.length).fill(0), connections: 0, findings: 0, evicted: 0, stragglers: 0 }));
+  const tallies: InputTally[] = paths.map(() => ({ segments: 0, notDecoded: new Array<number>(REASON_NAMES.length).fill(0), connections: 0, findings: 0, evicted: 0, stragglers: 0, fragmentsGivenUp: 0 }));
   const stages = new AnalysisStages(name, settings, (judged, record, flow) => {
     const owner = sources.fileOf(flow.firstFrame);
     const tally = tallies[owner >= 0 ? owner : Math.max(current, 0)];
@@ -87,6 +89,7 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
   let baseSegments = 0;
   let baseEvicted = 0;
   let baseStragglers = 0;
+  let baseGivenUp = 0;
   let baseNotDecoded: Partial<Record<NotDecodedReason, number>> = {};
   let dirty = false;
   const settle = (): void => {
@@ -98,6 +101,8 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
     baseEvicted = flows.evicted;
     t.stragglers += flows.stragglers - baseStragglers;
     baseStragglers = flows.stragglers;
+    t.fragmentsGivenUp += decoder.fragmentDatagramsGivenUp - baseGivenUp;
+    baseGivenUp = decoder.fragmentDatagramsGivenUp;
     if (!dirty) return;
     const now = decoder.notDecoded();
     for (let r = 1; r < REASON_NAMES.length; r++) {
@@ -154,6 +159,8 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
     if (t.stragglers > 0) {
       warnings.push(`${t.stragglers} packets arrived for connections already judged (after the ${grace} s grace period) and are not part of any verdict`);
     }
+    const fragments = fragmentLimitWarning(t.notDecoded[Reason.FragmentDropped], t.fragmentsGivenUp);
+    if (fragments !== null) warnings.push(fragments);
     if (r.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
     // The joined set's connection counts belong to it as a whole: carried by its first file, like its socket table.
     const quality = { ...(i === 0 ? stages.quality : emptyQuality()), droppedByInterface: r.statistics?.interfaceDrops ?? null, droppedByOs: r.statistics?.osDrops ?? null };

@@ -22,13 +22,14 @@ export function fnv1a32(text: string): number {
 }
 
 /**
- * Whether a file belongs to the shard: FNV-1a of the path exactly as the run lists it (the input as
- * given, or the directory as given joined with the names found under it), modulo the shard count, equals
- * index - 1. Run every shard with the same inputs from the same directory and each file lands in exactly
- * one shard.
+ * Whether a file belongs to the shard: FNV-1a of its shard key (the path below the directory given that
+ * found it, '/'-separated, or the file name of a file given directly: InputFile.shardKey), modulo the
+ * shard count, equals index - 1. The key does not depend on where the inputs sit (a mount point, a
+ * temporary directory, the working directory), so every machine puts each file in exactly one shard
+ * as long as each runs with the same inputs below those directories.
  */
-export function inShard(path: string, shard: ShardSpec): boolean {
-  return fnv1a32(path) % shard.count === shard.index - 1;
+export function inShard(shardKey: string, shard: ShardSpec): boolean {
+  return fnv1a32(shardKey) % shard.count === shard.index - 1;
 }
 
 /** Parses "I/N" (1 <= I <= N), as --shard takes it. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BatchOptionError, failOnMatched, filterPredicates, mergeReports, parseShard, readReportFile, type ConnectionFilterSpec } from '../batch/index.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../flow/flow-assembler.js';
 import { analyze, defaultJobs, type AnalyzeOptions } from '../batch/analyze.js';
 import { VERSION } from '../batch/version.js';
 import { ndjsonLine, ndjsonSummaryLine } from '../render/format-ndjson.js';
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--slow-close <duration>', 'a FIN this long after ACKing the peer FIN is a slow close', '1s')
     .option('--fin-timeout <duration>', 'an un-ACKed FIN this old at the end is reported without retransmissions', '1s')
     .option('--grace <duration>', 'capture time a finished connection waits for stray packets before it is judged', '5s')
-    .option('--max-connections <n>', 'connections tracked at once; beyond, the longest-idle is judged early', '1000000')
+    .option('--max-connections <n>', 'connections tracked at once; beyond, the longest-idle is judged early', String(DEFAULT_MAX_CONNECTIONS))
     .option('-j, --jobs <n>', `files analysed in parallel on worker threads (default: the CPU count, ${defaultJobs()} here)`)
     .option('--join', 'treat all inputs as one capture merged by time (a rotated set from tcpdump -C/-G)')
     .option('--shard <I/N>', 'analyse only the I-th of N deterministic parts of the inputs (merge the reports with `merge`)')

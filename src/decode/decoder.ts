@@ -11,7 +11,7 @@ import {
   newCursor,
   type DecodeCursor,
 } from './cursor.js';
-import { FragmentTracker, PREFIX_BYTES, type Datagram } from './fragments.js';
+import { FragmentFate, FragmentTracker, PREFIX_BYTES, type Datagram } from './fragments.js';
 import { decodeIcmpQuote } from './icmp-quote.js';
 import { decodeEthernet, decodeEtherShims } from './ethernet.js';
 import { decodeGre } from './gre.js';
@@ -95,6 +95,11 @@ export class SegmentDecoder {
     seg.seconds = frame.seconds;
     seg.nanos = frame.nanos;
     return true;
+  }
+
+  /** Fragmented datagrams abandoned unfinished because of a reassembly limit. */
+  get fragmentDatagramsGivenUp(): number {
+    return this.fragments.givenUp;
   }
 
   /** Frames without a TCP segment, by reason (only non-zero counts). */
@@ -192,7 +197,10 @@ export class SegmentDecoder {
       return Reason.Fragment;
     }
     const key = `${seg.ipVersion} ${seg.src0} ${seg.src1} ${seg.src2} ${seg.src3} ${seg.dst0} ${seg.dst1} ${seg.dst2} ${seg.dst3} ${c.fragmentId} ${c.fragmentProtocol}`;
-    const { datagram, complete } = this.fragments.add(key, c.fragmentOffset, c.fragmentDataEnd - c.fragmentDataStart, c.moreFragments, c.bytes, c.fragmentDataStart);
+    const fate = this.fragments.add(key, c.fragmentOffset, c.fragmentDataEnd - c.fragmentDataStart, c.moreFragments, c.bytes, c.fragmentDataStart);
+    if (fate === FragmentFate.Dropped) return Reason.FragmentDropped;
+    const datagram = this.fragments.datagram as Datagram;
+    const complete = fate === FragmentFate.Completed;
     if (c.fragmentOffset !== 0) {
       if (!complete) return Reason.Fragment;
       this.fragments.forget(key);

@@ -12,11 +12,13 @@ export const enum Reason {
   NotAPacket = 8,
   /** An ICMP error quoting a TCP header (numbered like tshark, recorded, not a segment). */
   IcmpError = 9,
+  /** An IP fragment not held: its datagram broke a reassembly limit (64 KiB, fragment count). */
+  FragmentDropped = 10,
   /** Internal: a later fragment completed a datagram and released its held TCP header. */
-  FragmentCompleted = 10,
+  FragmentCompleted = 11,
 }
 
-export const REASON_COUNT = 10;
+export const REASON_COUNT = 11;
 
 export const REASON_NAMES: readonly string[] = [
   'decoded',
@@ -29,6 +31,7 @@ export const REASON_NAMES: readonly string[] = [
   'too-many-encapsulations',
   'not-a-packet',
   'icmp-error',
+  'ip-fragment-dropped',
 ];
 
 /** The keys that can appear in a capture's `notDecoded` counts. */
@@ -41,4 +44,5 @@ export type NotDecodedReason =
   | 'malformed-header'
   | 'too-many-encapsulations'
   | 'not-a-packet'
-  | 'icmp-error';
+  | 'icmp-error'
+  | 'ip-fragment-dropped';

@@ -15,7 +15,7 @@ import type { ConnectionRecord } from '../verdict/types.js';
 
 export interface StageSettings {
   thresholds?: Thresholds;
-  /** Most connections tracked at once (default 1,000,000). */
+  /** Most connections tracked at once (default DEFAULT_MAX_CONNECTIONS, 200,000). */
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 5). */
   closeGraceSeconds?: number;

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Frame } from '../capture/frame.js';
 import { readCapture } from '../capture/reader.js';
+import { fragmentLimitWarning } from '../decode/fragments.js';
 import { linkTypeName } from '../decode/link-types.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
 import { qualityWarning, type CaptureFacts } from './capture-facts.js';
@@ -14,7 +15,7 @@ import { AnalysisStages } from './analysis-stages.js';
 
 export interface CaptureAnalysisOptions {
   thresholds?: Thresholds;
-  /** Most connections tracked at once (default 1,000,000). */
+  /** Most connections tracked at once (default DEFAULT_MAX_CONNECTIONS, 200,000). */
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 5). */
   closeGraceSeconds?: number;
@@ -58,6 +59,9 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
   if (flows.stragglers > 0) {
     warnings.push(`${flows.stragglers} packets arrived for connections already judged (after the ${options.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds} s grace period) and are not part of any verdict`);
   }
+  const notDecoded = decoder.notDecoded();
+  const fragments = fragmentLimitWarning(notDecoded['ip-fragment-dropped'] ?? 0, decoder.fragmentDatagramsGivenUp);
+  if (fragments !== null) warnings.push(fragments);
   if (read.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
   const quality = { ...stages.quality, droppedByInterface: read.statistics?.interfaceDrops ?? null, droppedByOs: read.statistics?.osDrops ?? null };
   const qualityText = qualityWarning(quality);
@@ -73,7 +77,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     connections: stages.connections,
     start: read.start === null ? null : isoTime(read.start.seconds, read.start.nanos, read.precision),
     end: read.end === null ? null : isoTime(read.end.seconds, read.end.nanos, read.precision),
-    notDecoded: decoder.notDecoded(),
+    notDecoded,
     error: read.error,
     warnings,
     quality,

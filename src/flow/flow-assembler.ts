@@ -19,13 +19,24 @@ export interface FlowOptions {
 }
 
 /**
+ * Connections tracked at once unless --max-connections says otherwise (the one definition; the CLI and
+ * the library use it). Chosen from the peak RSS of the command line on floods (2026-12-06, shared
+ * 2-core VM, Node 20): an open connection costs 1.0-1.25 KB (slope of peak RSS between caps of 10,000
+ * and 250,000 over 1 M connections: 1.0-1.2 KB on a SYN flood, 1.1-1.2 KB on established connections
+ * that never close). At 200,000 a flood of 1 M open connections peaks at 320 MB, of 1 M SYNs at 370 MB
+ * and of 2 M SYNs at 470 MB (table) / 500 MB (JSON): every finding beyond the cap still adds about
+ * 100 bytes to the report. The former 1,000,000 took 1.2-1.4 GB.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 200_000;
+
+/**
  * Retired flows are kept an hour (a RST storm or keepalives on a dead 4-tuple can go on for hours with
  * minutes between packets, and tshark keeps them in one stream), but at most 131,072 of them (10 MB;
  * over a minute of history at 2,000 new connections a second), oldest dropped first, so memory is
  * bounded however long the capture. A packet for a judged 4-tuple dropped from that history, without a
  * SYN, starts a stream of its own where tshark would still use the old one.
  */
-export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: 1_000_000, graceSeconds: 5, maxRetired: 131_072, retiredSeconds: 3600 };
+export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: DEFAULT_MAX_CONNECTIONS, graceSeconds: 5, maxRetired: 131_072, retiredSeconds: 3600 };
 
 /**
  * The next stage, as the flow stage sees it. Per-connection state is kept by the next stage under the

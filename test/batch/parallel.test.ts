@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchOptionError } from '../../src/batch/errors.js';
 import { failOnMatched, filterPredicates } from '../../src/batch/filter-spec.js';
 import { analyze, type AnalyzeOptions } from '../../src/batch/analyze.js';
+import { makespan, planWorkers } from '../../src/batch/worker-plan.js';
 import type { Report } from '../../src/report/model.js';
 import type { ConnectionRecord } from '../../src/verdict/types.js';
 import { buildArchive, CAPTURES, json, type Archive } from './helpers/archive.js';
@@ -110,7 +111,7 @@ describe('directory walk', () => {
   });
 });
 
-describe('worker threads', () => {
+describe('worker threads (workerPolicy all: whatever the sizes)', () => {
   const variants: [string, AnalyzeOptions][] = [
     ['findings', {}],
     ['every connection', { filter: { all: true } }],
@@ -119,7 +120,7 @@ describe('worker threads', () => {
   for (const [name, options] of variants) {
     it(`gives the same report for jobs 1, 2 and 4 (${name})`, async () => {
       const texts: string[] = [];
-      for (const jobs of [1, 2, 4]) texts.push(json(await analyze([archive.dir], { ...options, jobs })));
+      for (const jobs of [1, 2, 4]) texts.push(json(await analyze([archive.dir], { ...options, jobs, workerPolicy: 'all' })));
       expect(texts[1]).toBe(texts[0]);
       expect(texts[2]).toBe(texts[0]);
     });
@@ -129,7 +130,7 @@ describe('worker threads', () => {
     const spec = { host: '10.9.9.9', verdicts: ['close-wait' as const], minStuckSeconds: 10 };
     const { scope, list } = filterPredicates(spec);
     const withFunctions = await analyze([archive.dir], { jobs: 1, scope, list });
-    const withSpec = await analyze([archive.dir], { jobs: 2, filter: spec });
+    const withSpec = await analyze([archive.dir], { jobs: 2, workerPolicy: 'all', filter: spec });
     expect(json(withSpec)).toBe(json(withFunctions));
     expect(withSpec.summary.connections).toBe(12);
     expect(withSpec.connections.every((r) => r.verdict === 'close-wait' && (r.stuckSeconds ?? 0) >= 10)).toBe(true);
@@ -138,10 +139,10 @@ describe('worker threads', () => {
   it('calls onCapture in input order and onConnection for every listed record', async () => {
     const seen: string[] = [];
     const streamed: ConnectionRecord[] = [];
-    const report = await analyze([archive.dir], { jobs: 2, onCapture: (f) => seen.push(f.file), onConnection: (r) => streamed.push(r) });
+    const report = await analyze([archive.dir], { jobs: 2, workerPolicy: 'all', onCapture: (f) => seen.push(f.file), onConnection: (r) => streamed.push(r) });
     expect(seen).toEqual(archive.captures);
     expect(streamed.length).toBe(report.connections.length);
-    const streamedOnly = await analyze([archive.dir], { jobs: 2, stream: true, onConnection: () => undefined });
+    const streamedOnly = await analyze([archive.dir], { jobs: 2, workerPolicy: 'all', stream: true, onConnection: () => undefined });
     expect(streamedOnly.connections).toEqual([]);
     expect(streamedOnly.summary).toEqual(report.summary);
   });
@@ -150,7 +151,7 @@ describe('worker threads', () => {
     const { readFileSync } = await import('node:fs');
     const stdin = new PassThrough();
     stdin.end(readFileSync(join(CAPTURES, 'lo-ipv4.pcap')));
-    const both = await analyze([archive.dir, '-'], { jobs: 2, stdin });
+    const both = await analyze([archive.dir, '-'], { jobs: 2, workerPolicy: 'all', stdin });
     const stdin1 = new PassThrough();
     stdin1.end(readFileSync(join(CAPTURES, 'lo-ipv4.pcap')));
     const sequential = await analyze([archive.dir, '-'], { jobs: 1, stdin: stdin1 });
@@ -160,8 +161,8 @@ describe('worker threads', () => {
   });
 
   it('refuses function filters with jobs > 1 and bad job counts, in one line', async () => {
-    await expect(analyze([archive.dir], { jobs: 2, scope: () => true })).rejects.toThrow(BatchOptionError);
-    await expect(analyze([archive.dir], { jobs: 2, onJudged: () => undefined })).rejects.toThrow(/worker threads cannot run/);
+    await expect(analyze([archive.dir], { jobs: 2, workerPolicy: 'all', scope: () => true })).rejects.toThrow(BatchOptionError);
+    await expect(analyze([archive.dir], { jobs: 2, workerPolicy: 'all', onJudged: () => undefined })).rejects.toThrow(/worker threads cannot run/);
     await expect(analyze([archive.dir], { jobs: 0 })).rejects.toThrow(/at least 1/);
     await expect(analyze([archive.dir], { filter: { verdicts: ['closewait' as 'close-wait'] } })).rejects.toThrow(/unknown verdict "closewait"/);
     await expect(analyze([archive.dir], { filter: {}, list: () => true })).rejects.toThrow(/not both/);
@@ -172,6 +173,7 @@ describe('worker threads', () => {
     let started = 0;
     const report = await analyze([archive.dir], {
       jobs: 2,
+      workerPolicy: 'all',
       signal: controller.signal,
       onBatchProgress: (p) => {
         started = Math.max(started, p.filesDone);
@@ -187,7 +189,7 @@ describe('worker threads', () => {
   });
 
   it('decides --fail-on from the report as onJudged would', async () => {
-    const report: Report = await analyze([archive.dir], { jobs: 2 });
+    const report: Report = await analyze([archive.dir], { jobs: 2, workerPolicy: 'all' });
     expect(failOnMatched(report, ['close-wait'])).toBe(true);
     expect(failOnMatched(report, ['close-wait'], 1e9)).toBe(false);
     expect(failOnMatched(report, ['fin-unacked'])).toBe(report.summary.verdicts['fin-unacked'] > 0);
@@ -199,5 +201,43 @@ describe('worker threads', () => {
       },
     });
     expect(failOnMatched(report, ['close-wait'], 30)).toBe(judged);
+  });
+});
+
+describe('how many workers a batch starts (workerPolicy auto)', () => {
+  const MB = 1e6;
+  const sizes = (count: number, mb: number): number[] => Array.from({ length: count }, () => mb * MB);
+
+  it('none where the main thread would finish first: small batches are never slower than one job', () => {
+    expect(planWorkers(sizes(4, 26), 2, 'auto', 2)).toBe(0);
+    expect(planWorkers(sizes(2, 50), 2, 'auto', 2)).toBe(0);
+    expect(planWorkers(sizes(40, 1), 8, 'auto', 8)).toBe(0);
+    // One big file and crumbs: the main thread takes the big one; a worker would only slow it down.
+    expect(planWorkers([500 * MB, 10 * MB, 10 * MB, 10 * MB], 2, 'auto', 2)).toBe(0);
+    expect(makespan([100 * MB], 1, 2, 0)).toBeGreaterThan(makespan([100 * MB], 0, 2, 0));
+  });
+
+  it('one where large files pay for it, and as many as the cores carry', () => {
+    expect(planWorkers(sizes(4, 100), 2, 'auto', 2)).toBe(1);
+    expect(planWorkers(sizes(4, 263), 2, 'auto', 2)).toBe(1);
+    expect(planWorkers(sizes(4, 263), 4, 'auto', 2)).toBe(1);
+    expect(planWorkers(sizes(4, 263), 4, 'auto', 4)).toBe(3);
+    expect(planWorkers(sizes(8, 100), 16, 'auto', 16)).toBe(7);
+    // Predicted speed-up of one worker on 2 cores: none for 4 x 26 MB, about 1.5x for 4 x 263 MB.
+    const ratio = (mb: number): number => makespan(sizes(4, mb), 0, 2, 0) / makespan(sizes(4, mb), 1, 2, 0);
+    expect(ratio(26)).toBeLessThan(1);
+    expect(ratio(263)).toBeGreaterThan(1.4);
+  });
+
+  it("'all' starts jobs - 1, at most one per file; one job or one file never starts any", () => {
+    expect(planWorkers(sizes(4, 1), 2, 'all', 2)).toBe(1);
+    expect(planWorkers(sizes(2, 1), 8, 'all', 2)).toBe(2);
+    expect(planWorkers(sizes(4, 500), 1, 'auto', 2)).toBe(0);
+    expect(planWorkers([], 4, 'all', 4)).toBe(0);
+  });
+
+  it('gives the report of one job on the archive (where it starts no worker)', async () => {
+    expect(archive.captures.length).toBeGreaterThan(1);
+    expect(json(await analyze([archive.dir], { jobs: 4 }))).toBe(json(await analyze([archive.dir], { jobs: 1 })));
   });
 });

@@ -24,9 +24,9 @@ describe('batch progress', () => {
     let now = 0;
     const events: BatchProgress[] = [];
     const files = [
-      { path: 'a', size: 1000, error: null },
-      { path: 'b', size: 3000, error: null },
-      { path: 'bad', size: -1, error: 'bad: cannot open: no such file' },
+      { path: 'a', size: 1000, error: null, shardKey: 'a' },
+      { path: 'b', size: 3000, error: null, shardKey: 'b' },
+      { path: 'bad', size: -1, error: 'bad: cannot open: no such file', shardKey: 'bad' },
     ];
     const tracker = new BatchProgressTracker(files, (p) => events.push(p), () => now);
     tracker.done(2, 0);
@@ -55,6 +55,7 @@ describe('batch progress', () => {
     const seen = new Set<string>();
     await analyze(files, {
       jobs: 2,
+      workerPolicy: 'all',
       onBatchProgress: (p) => {
         last = p;
         for (const c of p.current) seen.add(c.file);

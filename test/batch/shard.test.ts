@@ -2,13 +2,15 @@
  * Scale-out: --shard I/N picks a stable part of the files, and mergeReports() of the parts' JSON gives
  * the single run's report byte for byte (close-wait medians recomputed from the records), or refuses.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchOptionError } from '../../src/batch/errors.js';
 import { comparePaths, mergeReports } from '../../src/batch/merge-reports.js';
 import { readReportFile } from '../../src/batch/report-file.js';
 import { fnv1a32, inShard, parseShard } from '../../src/batch/shard.js';
 import { analyze, type AnalyzeOptions } from '../../src/batch/analyze.js';
+import { expandInputs } from '../../src/batch/inputs.js';
 import type { Report } from '../../src/report/model.js';
 import { buildArchive, json, type Archive } from './helpers/archive.js';
 import { ensureBuilt } from './helpers/dist.js';
@@ -41,12 +43,31 @@ describe('FNV-1a shard choice', () => {
     expect(fnv1a32('é')).toBe(Math.imul(Math.imul(0x811c9dc5 ^ 0xc3, 0x01000193) ^ 0xa9, 0x01000193) >>> 0);
   });
 
-  it('puts every file in exactly one shard', () => {
+  it('puts every file in exactly one shard', async () => {
+    const { files } = await expandInputs([archive.dir]);
     for (const count of [1, 2, 3, 7]) {
-      for (const path of archive.captures) {
-        const owners = Array.from({ length: count }, (_, i) => i + 1).filter((index) => inShard(path, { index, count }));
+      for (const file of files) {
+        const owners = Array.from({ length: count }, (_, i) => i + 1).filter((index) => inShard(file.shardKey, { index, count }));
         expect(owners).toHaveLength(1);
       }
+    }
+  });
+
+  it('hashes the path below the directory given, or the name of a file given: not where the inputs sit', async () => {
+    const { files } = await expandInputs([archive.dir, join(archive.dir, 'a-real', 'lo-ipv4.pcap')]);
+    const keys = files.map((f) => f.shardKey);
+    expect(keys).toContain('a-real/nested/two-paths.pcapng');
+    expect(keys).toContain('d-synthetic/leak-2.pcap');
+    expect(keys[keys.length - 1]).toBe('lo-ipv4.pcap');
+    // The same archive reached through another path (a link elsewhere): the same files in each shard.
+    const elsewhere = archive.tmp.path('elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(archive.dir, join(elsewhere, 'mounted-archive'));
+    const relative = (report: Report, root: string): string[] => report.captures.map((c) => c.file.slice(root.length));
+    for (const index of [1, 2, 3]) {
+      const here = await analyze([archive.dir], { shard: { index, count: 3 } });
+      const there = await analyze([join(elsewhere, 'mounted-archive')], { shard: { index, count: 3 } });
+      expect(relative(there, join(elsewhere, 'mounted-archive')), `shard ${index}/3`).toEqual(relative(here, archive.dir));
     }
   });
 
@@ -64,7 +85,7 @@ describe('shards and merge', () => {
   for (const count of [1, 2, 3]) {
     it(`gives the single run's report from ${count} shard(s)`, async () => {
       const single = await analyze([archive.dir], { jobs: 1 });
-      const parts = await shardReports(count, { jobs: 2 });
+      const parts = await shardReports(count, { jobs: 2, workerPolicy: 'all' });
       expect(parts.reduce((n, r) => n + r.captures.length, 0)).toBe(single.captures.length);
       expect(json(mergeReports(parts))).toBe(json(single));
     });
@@ -73,7 +94,8 @@ describe('shards and merge', () => {
   it('recomputes a shared service close-wait median from the records (listing every connection)', async () => {
     const single = await analyze([archive.dir], { filter: { all: true } });
     const parts = await shardReports(3, { filter: { all: true } });
-    // The leaking service has close-waits in more than one shard, so its median had to be recomputed.
+    // The leaking service has close-waits in more than one shard (d-synthetic/leak-1.pcap lands in shard
+    // 2, leak-2 and leak-3 in shard 1, wherever the archive sits), so its median had to be recomputed.
     const withLeak = parts.filter((r) => r.services.some((s) => s.server === '10.9.9.9:8080' && s.closeWait !== null));
     expect(withLeak.length).toBeGreaterThan(1);
     expect(json(mergeReports(parts))).toBe(json(single));

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildPcap, buildPcapng, conversation, ether, gzip, LINKTYPE } from '../../tools/craft/index.js';
 import { readCapture } from '../../src/capture/reader.js';
-import { Prng } from '../support/prng.js';
+import { fuzzInputs } from '../../tools/fuzz/corpus.js';
+import { MUTATION_KINDS, mutate } from '../../tools/fuzz/mutate.js';
+import { Prng } from '../../tools/fuzz/prng.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -98,20 +100,20 @@ describe.skipIf(!usable.ok)('CLI on corrupt captures', () => {
     expect(r.stderr).not.toContain(good);
   });
 
-  it('seeded mutations in one run: one line for each file the reader rejects, exit 2, no stack traces', async () => {
+  it('seeded mutations of pcap, pcapng, gzip and zstd in one run: one line for each file the reader rejects, exit 2, no stack traces', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? 7);
     const rng = new Prng(seed);
-    const bytes = capture();
+    const inputs = fuzzInputs(fileURLToPath(new URL('../../captures/', import.meta.url)));
     const files: string[] = [];
-    for (let i = 0; i < 24; i++) {
-      let m: Uint8Array;
-      if (i % 3 === 0) m = bytes.slice(0, rng.int(bytes.length));
-      else {
-        m = bytes.slice();
-        for (let k = rng.range(1, 6); k > 0; k--) m[rng.int(m.length)] ^= rng.range(1, 255);
-      }
-      files.push(tmp.write(`mutant-${i}.pcap`, i % 4 === 1 ? gzip(m) : m));
+    const kinds = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const input = inputs[i % inputs.length];
+      const m = mutate(rng, input);
+      kinds.add(m.kind);
+      files.push(tmp.write(`mutant-${i}-${input.name}`, m.bytes));
     }
+    expect([...kinds].sort(), `FUZZ_SEED=${seed}`).toEqual([...MUTATION_KINDS].sort());
+    expect(new Set(inputs.map((x) => x.layout.format))).toEqual(new Set(['pcap', 'pcapng']));
     const rejected: string[] = [];
     for (const file of files) if ((await readCapture(file, () => undefined)).error !== null) rejected.push(file);
     expect(rejected.length, `FUZZ_SEED=${seed}`).toBeGreaterThan(5);

@@ -62,7 +62,7 @@ describe('Listing', () => {
     for (const { all, limit, jobs } of runs) {
       const options = { ...OPTIONS, limit, all };
       const listing = new ListingBuilder(limit);
-      const gathered = await analyze(INPUTS, { jobs, filter: { all }, listing });
+      const gathered = await analyze(INPUTS, { jobs, workerPolicy: 'all', filter: { all }, listing });
       expect(gathered.connections).toEqual([]);
       const built = listing.build();
       for (const format of ['table', 'markdown', 'html'] as const) {

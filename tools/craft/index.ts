@@ -18,3 +18,6 @@ export * from './pcapng-writer.js';
 export * from './tcp-packet.js';
 export * from './tcp-segment.js';
 export * from './timestamp.js';
+export * from './bombs.js';
+export * from './zstd.js';
+export * from './floods.js';

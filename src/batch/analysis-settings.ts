@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CONNECTIONS } from '../flow/flow-assembler.js';
 import { DEFAULT_SOCKET_SETTINGS, type SocketSettings } from '../sockets/socket-table.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../verdict/judge.js';
 
@@ -51,6 +52,8 @@ export function analysisSettings(
       list: options.sockets ?? false,
       portRange: options.portRange ?? DEFAULT_SOCKET_SETTINGS.portRange,
       pressureShare: options.timeWaitPressureShare ?? DEFAULT_SOCKET_SETTINGS.pressureShare,
+      // Two sockets per connection the flow table may hold: memory follows --max-connections.
+      maxSockets: 2 * (options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
     },
   };
 }

@@ -63,6 +63,8 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
   const fragments = fragmentLimitWarning(notDecoded['ip-fragment-dropped'] ?? 0, decoder.fragmentDatagramsGivenUp);
   if (fragments !== null) warnings.push(fragments);
   if (read.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');
+  const sockets = stages.socketTable();
+  if (sockets.untracked > 0) warnings.push(`the socket table was full: ${sockets.untracked} sockets were left out of it (it holds two sockets per connection --max-connections allows, on at most 8,192 addresses)`);
   const quality = { ...stages.quality, droppedByInterface: read.statistics?.interfaceDrops ?? null, droppedByOs: read.statistics?.osDrops ?? null };
   const qualityText = qualityWarning(quality);
   if (qualityText !== null) warnings.push(qualityText);
@@ -81,7 +83,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     error: read.error,
     warnings,
     quality,
-    sockets: stages.socketTable(),
+    sockets,
   };
 }
 

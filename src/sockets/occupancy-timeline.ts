@@ -5,16 +5,18 @@
  * it and by how much they fall short of its end, so a bucket's occupancy (socket-seconds) is
  * `active at its start x width + start slack - end slack`.
  */
-export const TIMELINE_BUCKETS = 240;
+export const TIMELINE_BUCKETS = 120;
 const INITIAL_WIDTH = 1;
 
 export class OccupancyTimeline {
   /** Start of bucket 0 (capture seconds) and the width of a bucket. */
   width = INITIAL_WIDTH;
-  private readonly starts = new Float64Array(TIMELINE_BUCKETS);
-  private readonly ends = new Float64Array(TIMELINE_BUCKETS);
-  private readonly startSlack = new Float64Array(TIMELINE_BUCKETS);
-  private readonly endSlack = new Float64Array(TIMELINE_BUCKETS);
+  /** One array for the four per-bucket sums: starts, ends, start slack, end slack (TIMELINE_BUCKETS each). */
+  private readonly sums = new Float64Array(4 * TIMELINE_BUCKETS);
+  private readonly starts = this.sums.subarray(0, TIMELINE_BUCKETS);
+  private readonly ends = this.sums.subarray(TIMELINE_BUCKETS, 2 * TIMELINE_BUCKETS);
+  private readonly startSlack = this.sums.subarray(2 * TIMELINE_BUCKETS, 3 * TIMELINE_BUCKETS);
+  private readonly endSlack = this.sums.subarray(3 * TIMELINE_BUCKETS);
 
   constructor(readonly origin: number) {}
 

@@ -15,6 +15,11 @@ export interface SocketSettings {
   portRange: [number, number];
   /** time-wait-pressure when TIME_WAIT sockets to one ip:port reach this share of the range. */
   pressureShare: number;
+  /**
+   * Sockets held at once (memory): with --max-connections connections open at once, their sockets and
+   * those still in a timer after them fit; beyond (floods), sockets are counted in `untracked` only.
+   */
+  maxSockets: number;
 }
 
 export const DEFAULT_SOCKET_SETTINGS: SocketSettings = {
@@ -22,6 +27,7 @@ export const DEFAULT_SOCKET_SETTINGS: SocketSettings = {
   list: false,
   portRange: [32768, 60999],
   pressureShare: 0.5,
+  maxSockets: 400_000,
 };
 
 /** The states whose count through the capture is kept (what leaks and what piles up). */
@@ -96,13 +102,17 @@ export interface CaptureSockets {
   timeWaitPressure: TimeWaitPressurePeak[];
   /** SYNs reusing a 4-tuple one side still held in TIME_WAIT: counts by outcome, and the first few. */
   timeWaitReuse: { counts: Record<ReuseOutcome, number>; examples: TimeWaitReuse[] };
+  /** Sockets left out of the table because it was full (maxSockets, or more than 8,192 addresses). */
+  untracked: number;
 }
 
 /** Reuses listed by example (all are counted). */
 const REUSE_EXAMPLES = 50;
 
 /** Hosts beyond this many get counts and sockets but no timeline (memory stays bounded). */
-const MAX_TIMELINES = 4096;
+const MAX_TIMELINES = 256;
+/** Addresses given a socket table at most (a SYN flood from spoofed sources has millions); the sockets of later ones are only counted (untracked). */
+const MAX_HOSTS = 8_192;
 const PRUNE_EVERY = 4096;
 
 interface Pending {
@@ -135,6 +145,7 @@ export class SocketTableBuilder {
   private readonly reuseCounts: Record<ReuseOutcome, number> = { accepted: 0, ack: 0, rst: 0, none: 0 };
   private origin = Number.NaN;
   private end: number | null = null;
+  private untracked = 0;
   private added = 0;
 
   constructor(private readonly settings: SocketSettings = DEFAULT_SOCKET_SETTINGS) {
@@ -155,6 +166,10 @@ export class SocketTableBuilder {
     for (let dir = 0; dir < 2; dir++) {
       const endpoint = conn.ends[dir];
       const host = this.host(dir === 0 ? formatAddress(judged.ipVersion, judged.a0, judged.a1, judged.a2, judged.a3) : formatAddress(judged.ipVersion, judged.b0, judged.b1, judged.b2, judged.b3));
+      if (host < 0) {
+        if (endpoint.packets > 0) this.untracked++;
+        continue;
+      }
       const port = dir === 0 ? judged.aPort : judged.bPort;
       const peer = judged.addressOf(dir ^ 1);
       this.addIntervals(host, endpoint, base, end);
@@ -167,7 +182,10 @@ export class SocketTableBuilder {
       // A newer connection on the same 4-tuple takes the place of the older socket.
       // A side the capture never saw has no socket to show (its state would be a guess).
       if (before !== undefined) this.leave(before, synAt);
-      if (expiry > now && state !== TcpState.Unknown && endpoint.packets > 0) this.pending.set(key, { host, port, peer, state, expiry, enteredAt: base + timerStart(state, endpoint) });
+      if (expiry > now && state !== TcpState.Unknown && endpoint.packets > 0) {
+        if (this.pending.size < this.settings.maxSockets || before !== undefined) this.pending.set(key, { host, port, peer, state, expiry, enteredAt: base + timerStart(state, endpoint) });
+        else this.untracked++;
+      }
       else {
         this.pending.delete(key);
         // TIME_WAIT already over (or never a socket to keep): its interval is known now.
@@ -175,7 +193,6 @@ export class SocketTableBuilder {
       }
       if (endpoint.wasTimeWait && dir === clientDir) this.pressure.timeWait(this.hosts[host], peer, base + endpoint.timeWaitTime);
     }
-    this.pressure.connection(this.hosts[this.host(clientAddress(judged))], judged.addressOf(clientDir ^ 1), base + conn.firstNanos * 1e-9);
     if (++this.added % PRUNE_EVERY === 0) this.prune(now);
   }
 
@@ -220,7 +237,7 @@ export class SocketTableBuilder {
       connections: p.connections,
       connectionsPerSecond: p.spanSeconds > 0 ? p.connections / p.spanSeconds : null,
     }));
-    return { end, hosts, timeWaitPressure, timeWaitReuse: { counts: { ...this.reuseCounts }, examples: [...this.reuses] } };
+    return { end, hosts, timeWaitPressure, timeWaitReuse: { counts: { ...this.reuseCounts }, examples: [...this.reuses] }, untracked: this.untracked };
   }
 
   private pressureThreshold(): number {
@@ -228,9 +245,11 @@ export class SocketTableBuilder {
     return Math.max(1, Math.ceil((high - low + 1) * this.settings.pressureShare));
   }
 
+  /** The index of an address, made on first sight; -1 once MAX_HOSTS addresses are known. */
   private host(address: string): number {
     let i = this.hostIndex.get(address);
     if (i === undefined) {
+      if (this.hosts.length >= MAX_HOSTS) return -1;
       i = this.hosts.length;
       this.hostIndex.set(address, i);
       this.hosts.push(address);
@@ -306,12 +325,6 @@ function timerStart(state: TcpState, e: EndpointView): number {
     default:
       return 0;
   }
-}
-
-function clientAddress(judged: JudgedConnection): string {
-  return judged.clientDir === 0
-    ? formatAddress(judged.ipVersion, judged.a0, judged.a1, judged.a2, judged.a3)
-    : formatAddress(judged.ipVersion, judged.b0, judged.b1, judged.b2, judged.b3);
 }
 
 function emptyStates(): Record<SocketState, number> {

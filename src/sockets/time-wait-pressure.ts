@@ -22,10 +22,13 @@ export interface PressurePeak {
   peak: number;
   /** Capture time (seconds) of the peak. */
   at: number;
-  /** Connections from local to remote, and the span (seconds) they were opened over. */
+  /** Connections from local to remote that left a TIME_WAIT, and the span (seconds) they closed over. */
   connections: number;
   spanSeconds: number;
 }
+
+/** Pairs followed at most (memory): pairs are forgotten as their window empties, so only a flood of distinct ones hits this. */
+const MAX_PAIRS = 65_536;
 
 export class TimeWaitPressure {
   private readonly pairs = new Map<string, Pair>();
@@ -37,17 +40,16 @@ export class TimeWaitPressure {
     private readonly keepAbove: number,
   ) {}
 
-  /** A connection from `local` to `remote` (ip:port) opened at `start`. */
-  connection(local: string, remote: string, start: number): void {
-    const pair = this.pair(local, remote);
-    pair.connections++;
-    if (start < pair.first) pair.first = start;
-    if (start > pair.last) pair.last = start;
-  }
-
-  /** `local` entered TIME_WAIT at `at` for a connection to `remote`. */
+  /**
+   * `local` entered TIME_WAIT at `at` for a connection to `remote`: each is one connection closed, so
+   * their count over their span is the connection rate that fills the ports.
+   */
   timeWait(local: string, remote: string, at: number): void {
     const pair = this.pair(local, remote);
+    if (pair === null) return;
+    pair.connections++;
+    if (at < pair.first) pair.first = at;
+    if (at > pair.last) pair.last = at;
     const times = pair.times;
     // Insert in time order from the back (arrivals are nearly sorted).
     let i = times.length;
@@ -89,10 +91,11 @@ export class TimeWaitPressure {
     return out.sort((a, b) => b.peak - a.peak || (a.local < b.local ? -1 : a.local > b.local ? 1 : 0) || (a.remote < b.remote ? -1 : 1));
   }
 
-  private pair(local: string, remote: string): Pair {
+  private pair(local: string, remote: string): Pair | null {
     const key = `${local} ${remote}`;
     let pair = this.pairs.get(key);
     if (pair === undefined) {
+      if (this.pairs.size >= MAX_PAIRS) return null;
       pair = { times: [], head: 0, peak: 0, peakAt: 0, connections: 0, first: Infinity, last: -Infinity };
       this.pairs.set(key, pair);
     }

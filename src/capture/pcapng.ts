@@ -192,6 +192,7 @@ export class PcapngParser implements RecordParser {
     frame.originalLength = le ? u32le(b, origAt) : u32be(b, origAt);
     frame.interfaceId = interfaceId;
     frame.linkType = iface.linkType;
+    frame.snapLength = iface.snapLength;
     frame.precision = iface.precision;
     frame.offset = dataAt;
     frame.fileOffset = base + p;
@@ -233,6 +234,7 @@ export class PcapngParser implements RecordParser {
     frame.originalLength = originalLength;
     frame.interfaceId = 0;
     frame.linkType = iface.linkType;
+    frame.snapLength = iface.snapLength;
     frame.precision = iface.precision;
     frame.offset = p + 12;
     frame.fileOffset = base + p;

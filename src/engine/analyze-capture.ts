@@ -8,7 +8,7 @@ import type { Thresholds } from '../verdict/judge.js';
 import type { JudgedConnection } from '../verdict/judged-connection.js';
 import { isoTime } from '../time/time-text.js';
 import type { ConnectionRecord } from '../verdict/types.js';
-import { AnalysisStages } from './analysis-stages.js';
+import { AnalysisStages, type OpenConnectionsPeek } from './analysis-stages.js';
 
 export interface CaptureAnalysisOptions {
   thresholds?: Thresholds;
@@ -19,6 +19,8 @@ export interface CaptureAnalysisOptions {
   signal?: AbortSignal;
   onProgress?: (rawBytesRead: number, rawSize: number, frames: number) => void;
   stdin?: Readable;
+  /** Given, before reading starts, the function that visits the connections still open (a live view). */
+  onOpenConnections?: (peek: OpenConnectionsPeek) => void;
 }
 
 /** Where judged connections go. Records are costly (text, evidence, ladder), so they are made on request. */
@@ -42,6 +44,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     if (target.judged(judged, record)) target.record(record());
   });
   const onFrame = (frame: Frame): void => stages.frame(frame);
+  options.onOpenConnections?.((visit) => stages.peekOpen(visit));
   const read = await readCapture(file, onFrame, { signal: options.signal, onProgress: options.onProgress, stdin: options.stdin });
   // Connections still open are judged as of the capture's last packet (its end).
   stages.finish(read.end, read.precision);

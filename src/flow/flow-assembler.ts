@@ -72,6 +72,8 @@ export class FlowAssembler {
   evicted = 0;
   /** Packets of already-judged flows that arrived after the grace period (not part of any verdict). */
   stragglers = 0;
+  /** tcp.stream of the last segment routed (what --extract selects frames by). */
+  lastStream = -1;
 
   constructor(
     private readonly handlers: FlowHandlers,
@@ -116,6 +118,7 @@ export class FlowAssembler {
           this.retired.setBases(r, old);
           if (seg.kind !== SegmentKind.Quoted) this.stragglers++;
           this.retired.touch(r, this.now);
+          this.lastStream = old.stream;
           return;
         }
         this.retired.remove(r);
@@ -133,6 +136,7 @@ export class FlowAssembler {
       this.start(entry, seg);
       direction = 0;
     }
+    this.lastStream = table.ints[entry * T.Stride + T.Stream];
     // Bases change only until both are set, or on a SYN/ACK (which may re-base its sender).
     if (table.ints[entry * T.Stride + T.BaseSet] !== 3 || (seg.flags & SYN) !== 0) {
       const bases = this.loadBases(entry);
@@ -149,6 +153,12 @@ export class FlowAssembler {
       table.set(entry, T.Status, FINISHED);
       this.finishedQueue.push(entry, table.get(entry, T.Generation), table.lastSeen[entry] + this.options.graceSeconds);
     }
+  }
+
+  /** Visits every flow still held, with its description (read-only: for a live view of open connections). */
+  forEachOpen(visit: (entry: number, flow: FlowInfo) => void): void {
+    const table = this.table;
+    for (let i = 0; i < table.capacity; i++) if (table.get(i, T.Status) !== FREE) visit(i, table.describe(i, this.info));
   }
 
   /** Ends every flow still held (capture end), in stream order so output is deterministic. */

@@ -1,7 +1,8 @@
 /**
  * Writes frames back out as a pcapng capture (what `--extract` makes): one section, one interface
- * description block per link type and snap length met (with nanosecond timestamps, so no capture loses
- * precision), and an enhanced packet block per frame with its original timestamp and lengths. Written
+ * description block per link type, snap length and timestamp unit met (microseconds for frames of
+ * microsecond captures, nanoseconds for finer ones, so no time loses precision or overflows 64 bits),
+ * and an enhanced packet block per frame with its original timestamp and lengths. Written
  * little-endian, through one reused buffer flushed to the file descriptor in large writes.
  */
 import { writeSync } from 'node:fs';
@@ -44,7 +45,8 @@ export class PcapngWriter {
 
   /** Writes a frame (its bytes are read during the call only), with an optional packet comment. */
   frame(frame: Frame, comment: string | null = null): void {
-    const id = this.interfaceFor(frame.linkType, frame.snapLength);
+    const digits = frame.precision > 6 ? 9 : 6;
+    const id = this.interfaceFor(frame.linkType, frame.snapLength, digits);
     const captured = frame.capturedLength;
     const padded = (captured + 3) & ~3;
     const commentBytes = comment === null ? null : utf8(comment);
@@ -53,8 +55,11 @@ export class PcapngWriter {
     this.reserve(total);
     const v = this.view;
     const p = this.length;
-    // Nanoseconds since 1970 as a 64-bit number in two 32-bit halves; BigInt keeps all 64 bits exact.
-    const ts = BigInt.asUintN(64, BigInt(frame.seconds) * 1_000_000_000n + BigInt(frame.nanos));
+    // Units since 1970 as a 64-bit number in two 32-bit halves; BigInt keeps all 64 bits exact.
+    const ts =
+      digits === 9
+        ? BigInt.asUintN(64, BigInt(frame.seconds) * 1_000_000_000n + BigInt(frame.nanos))
+        : BigInt.asUintN(64, BigInt(frame.seconds) * 1_000_000n + BigInt(Math.floor(frame.nanos / 1000)));
     v.setUint32(p, BLOCK_EPB, true);
     v.setUint32(p + 4, total, true);
     v.setUint32(p + 8, id, true);
@@ -83,8 +88,8 @@ export class PcapngWriter {
     this.length = 0;
   }
 
-  private interfaceFor(linkType: number, snapLength: number): number {
-    const key = `${linkType}/${snapLength}`;
+  private interfaceFor(linkType: number, snapLength: number, digits: number): number {
+    const key = `${linkType}/${snapLength}/${digits}`;
     let id = this.interfaces.get(key);
     if (id === undefined) {
       id = this.interfaces.size;
@@ -94,7 +99,7 @@ export class PcapngWriter {
       v.setUint16(0, linkType, true);
       v.setUint16(2, 0, true);
       v.setUint32(4, snapLength, true);
-      this.block(BLOCK_IDB, body, [option(OPT_IF_TSRESOL, Uint8Array.of(9))]);
+      this.block(BLOCK_IDB, body, [option(OPT_IF_TSRESOL, Uint8Array.of(digits))]);
     }
     return id;
   }

@@ -3,8 +3,11 @@ import { parseHostPrefix } from '../batch/host-match.js';
 import { FORMATS, formatOfFileName, type Format } from '../render/formats.js';
 import { parseDuration } from './durations.js';
 
-/** A bad command line: reported in one line, exit code 2. */
+/** A bad command line: reported in one line with a pointer to --help, exit code 2. */
 export class UsageError extends Error {}
+
+/** Something the command line cannot do here (a tool missing): reported in one line, exit code 2. */
+export class CliError extends Error {}
 
 export function parseFormat(text: string): Format {
   const format = text.toLowerCase() as Format;

@@ -8,13 +8,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { UsageError } from './cli-options.js';
+import { CliError } from './cli-options.js';
 
 export interface LiveCapture {
   /** `tcpdump` or `dumpcap`. */
   tool: string;
   /** The capture (pcap from tcpdump, pcapng from dumpcap). */
   stdout: Readable;
+  /** Resolves once the tool says it is capturing (never, if it fails first). */
+  listening: Promise<void>;
   /** Asks the tool to stop (it then ends its output). */
   stop(): void;
   /**
@@ -40,13 +42,13 @@ export function findTool(name: string, path = process.env.PATH ?? ''): string | 
   return null;
 }
 
-/** Starts tcpdump, else dumpcap; throws UsageError when neither is installed. */
+/** Starts tcpdump, else dumpcap; throws CliError when neither is installed. */
 export function startLiveCapture(iface: string, filterWords: readonly string[]): LiveCapture {
   const filter = filterWords.join(' ');
   const tcpdump = findTool('tcpdump');
   const dumpcap = tcpdump === null ? findTool('dumpcap') : null;
   if (tcpdump === null && dumpcap === null) {
-    throw new UsageError('live capture (-i) needs tcpdump or dumpcap, and neither is installed (e.g. apt install tcpdump)');
+    throw new CliError('live capture (-i) needs tcpdump or dumpcap, and neither is installed (e.g. apt install tcpdump)');
   }
   // -U and --immediate-mode: each packet is written as it arrives, so the view is live; -n: no DNS.
   const args =
@@ -56,9 +58,12 @@ export function startLiveCapture(iface: string, filterWords: readonly string[]):
   const tool = tcpdump !== null ? 'tcpdump' : 'dumpcap';
   const child = spawn(tcpdump ?? (dumpcap as string), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let heard: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => (heard = resolve));
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
     if (stderr.length < 16384) stderr += text;
+    if (/(^|: )(listening on|Capturing on) /im.test(stderr)) heard();
   });
   let stopped = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>((resolve) => {
@@ -68,6 +73,7 @@ export function startLiveCapture(iface: string, filterWords: readonly string[]):
   return {
     tool,
     stdout: child.stdout,
+    listening,
     stop: () => {
       stopped = true;
       stopChild(child);

@@ -16,6 +16,7 @@ const RECENT = 10;
 const RESET_VERDICTS = new Set<Verdict>(['abortive-close', 'reset-after-close', 'keepalive-timeout', 'late-fin-reset', 'reset']);
 
 interface Recent {
+  stream: number;
   at: Date;
   verdict: Verdict;
   endpoint: string;
@@ -24,7 +25,8 @@ interface Recent {
 
 export class LiveView {
   private peek: OpenConnectionsPeek | null = null;
-  private readonly recent: Recent[] = [];
+  /** Newest first, at most RECENT. */
+  private recent: Recent[] = [];
   private frames = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -54,13 +56,16 @@ export class LiveView {
     this.frames = frames;
   }
 
-  /** Every judged connection: resets are remembered (a summary is reused by the caller: copy now). */
+  /**
+   * Every judged connection: resets are remembered (a summary is reused by the caller: copy now). A
+   * reset connection is also seen by the peek before it is judged (it waits out the grace period in
+   * capture time, which stands still on a quiet link), so each stream is listed once.
+   */
   judged(c: ConnectionSummary): void {
-    if (!RESET_VERDICTS.has(c.verdict)) return;
+    if (!RESET_VERDICTS.has(c.verdict) || this.recent.some((r) => r.stream === c.stream)) return;
     const endpoint = c.endpoint === 'server' ? c.server : c.client;
     const peer = c.endpoint === 'server' ? c.client : c.server;
-    this.recent.unshift({ at: new Date(), verdict: c.verdict, endpoint, peer });
-    if (this.recent.length > RECENT) this.recent.pop();
+    this.recent = [{ stream: c.stream, at: new Date(), verdict: c.verdict, endpoint, peer }, ...this.recent].slice(0, RECENT);
   }
 
   /** The view's text (drawn by draw(); separate so it can be tested without a terminal). */
@@ -69,6 +74,7 @@ export class LiveView {
     let open = 0;
     this.peek?.((connection, record) => {
       open++;
+      this.judged(connection);
       if (connection.verdict !== 'close-wait') return;
       const r = record();
       const endpoint = r.endpoint === 'server' ? r.server : r.client;
@@ -108,8 +114,9 @@ export class LiveView {
   }
 
   private draw(): void {
-    const width = this.stream.columns ?? 100;
-    const rows = this.stream.rows ?? 30;
+    // A terminal that does not know its size (0) gets a common one.
+    const width = this.stream.columns || 100;
+    const rows = this.stream.rows || 30;
     const text = this.text(width, rows, Date.now())
       .split('\n')
       .slice(0, rows - 1)

@@ -6,7 +6,7 @@ import { ndjsonLine, ndjsonSummaryLine } from '../render/format-ndjson.js';
 import { FORMATS } from '../render/formats.js';
 import type { Report } from '../report/model.js';
 import { FINDINGS } from '../verdict/types.js';
-import { UsageError } from './cli-options.js';
+import { CliError, UsageError } from './cli-options.js';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK } from './exit-codes.js';
 import { DEFAULT_MARKDOWN_BUDGET, parseOutput, type OutputOptions } from './output-options.js';
 import { destinationOf, printReport } from './report-output.js';
@@ -123,7 +123,7 @@ async function guard(task: () => Promise<number>, command: string): Promise<numb
       process.stderr.write(usageMessage(error.message, command));
       return EXIT_BAD_INPUT;
     }
-    if (error instanceof BatchOptionError) {
+    if (error instanceof BatchOptionError || error instanceof CliError) {
       process.stderr.write(`closetrace: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }

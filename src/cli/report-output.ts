@@ -22,10 +22,12 @@ export function destinationOf(output: string | undefined): Destination {
 
 /** Columns the table may take (Infinity: never wrap). */
 export function tableWidth(destination: Destination, stdout: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
-  if (destination.file === null && stdout.isTTY === true) return stdout.columns ?? 100;
+  const terminal = destination.file === null && stdout.isTTY === true;
+  if (terminal && stdout.columns > 0) return stdout.columns;
   const columns = env.COLUMNS;
   if (columns !== undefined && /^\d+$/.test(columns.trim()) && Number(columns) >= 20) return Number(columns);
-  return Infinity;
+  // A terminal that does not say how wide it is gets the common width; a pipe or a file is never wrapped.
+  return terminal ? 100 : Infinity;
 }
 
 export interface PrintSettings {

@@ -26,6 +26,9 @@ import { destinationOf, printReport, printTexts } from './report-output.js';
 import { StdinSpool } from './stdin-spool.js';
 import { progressWanted } from './terminal.js';
 
+/** How long a stopped capture tool may take to end its output before reading is cut short. */
+const LIVE_DRAIN_MS = 3000;
+
 export interface AnalysisOptions extends OutputOptions {
   interface?: string;
   extract?: string;
@@ -75,18 +78,28 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
   let view: LiveView | null = null;
   let spill: RecordSpill | null = null;
   try {
+    // Live, Ctrl-C is how a capture ends: the tool is stopped and what it captured is read to its end
+    // (reading is cut short only if it does not end its output soon). Elsewhere Ctrl-C stops reading.
+    let signal = interrupts.signal;
     if (live !== undefined) {
       capture = startLiveCapture(live, args);
       const running = capture;
-      interrupts.onInterrupt(() => running.stop());
+      const reading = new AbortController();
+      signal = reading.signal;
+      interrupts.onInterrupt(() => {
+        running.stop();
+        setTimeout(() => reading.abort(), LIVE_DRAIN_MS).unref();
+      });
     }
     let stdin: Readable = capture?.stdout ?? process.stdin;
     if (opts.extract !== undefined && inputs.includes('-')) {
       spool = new StdinSpool(stdin);
       stdin = spool.stream;
     }
-    if (capture !== null && process.stderr.isTTY === true) {
-      view = new LiveView(process.stderr, `closetrace: live on ${printable(live ?? '')} with ${capture.tool}${args.length > 0 ? ` (${printable(args.join(' '))})` : ''}`);
+    if (capture !== null) {
+      const title = `closetrace: live on ${printable(live ?? '')} with ${capture.tool}${args.length > 0 ? ` (${printable(args.join(' '))})` : ''}`;
+      if (process.stderr.isTTY === true) view = new LiveView(process.stderr, title);
+      else void capture.listening.then(() => process.stderr.write(`${title}: capturing; Ctrl-C stops and prints the report\n`));
     }
     const progress = view === null && opts.progress && progressWanted(process.stderr) ? new ProgressLine(process.stderr) : null;
     // Memory must not grow with the number of connections listed: ndjson to stdout is written as records
@@ -106,7 +119,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
       shard,
       stream: true,
       listing: listing ?? undefined,
-      signal: interrupts.signal,
+      signal,
       stdin,
       onBatchProgress:
         progress === null && liveView === null
@@ -129,7 +142,8 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
               process.stdout.write(ndjsonLine(record));
             },
       onCapture: (facts) => {
-        if (facts.error !== null) {
+        // A live capture's read errors mean little until it is known whether the tool itself failed.
+        if (facts.error !== null && capture === null) {
           progress?.clear();
           process.stderr.write(`closetrace: ${printable(facts.error)}\n`);
         }
@@ -149,6 +163,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
         process.stderr.write(`closetrace: ${printable(failure)}\n`);
         return EXIT_BAD_INPUT;
       }
+      for (const c of report.captures) if (c.error !== null) process.stderr.write(`closetrace: ${printable(c.error)}\n`);
     }
     const interrupted = interrupts.exitCode;
     if (interrupted === null && nothingRead(report)) {

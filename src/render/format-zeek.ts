@@ -96,8 +96,16 @@ function zeekTime(iso: string): string | null {
   return `${whole}.${fraction.padEnd(6, '0').slice(0, 6)}`;
 }
 
+/**
+ * Zeek's duration: first packet to last, except that the ACK of the last FIN of a two-sided close does
+ * not count ("for 3-way or 4-way connection tear-downs, this will not include the final ACK").
+ */
 function duration(r: ConnectionRecord): string | null {
-  const seconds = epochSeconds(r.end) - epochSeconds(r.start);
+  let end = r.end;
+  const fins = r.fins.filter((f) => !f.retransmission);
+  const last = fins.reduce<(typeof fins)[number] | null>((a, f) => (a === null || epochSeconds(f.time) >= epochSeconds(a.time) ? f : a), null);
+  if (last !== null && fins.some((f) => f.from !== last.from) && last.ackFrame === r.lastFrame) end = last.time;
+  const seconds = epochSeconds(end) - epochSeconds(r.start);
   // Zeek leaves the duration of a one-packet connection unset.
   if (!Number.isFinite(seconds) || r.packets <= 1) return null;
   return Math.max(0, seconds).toFixed(6);

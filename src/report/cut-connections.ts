@@ -12,7 +12,7 @@ import type { JudgedConnection } from '../verdict/judged-connection.js';
 import { epochSeconds } from '../time/time-text.js';
 import type { CaptureFacts } from './model.js';
 
-const SKETCH_SIZE = 32;
+const SKETCH_SIZE = 16;
 /** Files further apart than this (end of one to start of the next) are not taken for one rotated set. */
 const MAX_GAP_SECONDS = 300;
 

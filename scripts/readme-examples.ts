@@ -47,7 +47,7 @@ function pickCapture(root: string): string {
 
 function closetrace(root: string, args: string[]): string {
   const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: undefined } });
   if (run.status !== 0) throw new Error(`closetrace ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   return run.stdout;
 }

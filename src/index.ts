@@ -3,10 +3,20 @@
  * prints (see README, "Library API").
  */
 export { analyze, defaultJobs, type AnalyzeOptions, type Progress } from './batch/analyze.js';
-export * from './batch/index.js';
+// The public part of the batch stage only: its helpers (hashes, path order, option parsers) are not API.
+export type { BatchProgress, FileInProgress } from './batch/batch-progress.js';
+export { BatchOptionError } from './batch/errors.js';
+export { AnalyzeOptionError } from './batch/option-check.js';
+export { failOnMatched, type ConnectionFilterSpec } from './batch/filter-spec.js';
+export type { FrameSource } from './batch/frame-sources.js';
+export type { JoinedConnectionRecord } from './batch/joined-analysis.js';
+export { mergeReports } from './batch/merge-reports.js';
+export { readReportFile } from './batch/report-file.js';
+export { inShard, type ShardSpec } from './batch/shard.js';
+export type { OpenConnectionsPeek } from './engine/analysis-stages.js';
 export type { ConnectionSummary } from './verdict/judged-connection.js';
 export { analyzeCapture, type CaptureAnalysisOptions } from './engine/analyze-capture.js';
-export type { CaptureFacts, CloseWaitStats, Report, ServiceSummary, Summary } from './report/model.js';
+export type { CaptureFacts, CloseWaitStats, DisplayFilter, Report, ServiceSummary, Summary } from './report/model.js';
 export type {
   Activity,
   Cause,

@@ -18,7 +18,7 @@ const PROGRESS_INTERVAL_MS = 50;
 const port = parentPort;
 if (port === null) throw new Error('analysis-worker.js must run in a worker thread');
 const setup = workerData as WorkerSetup;
-const { scope, list } = filterPredicates(setup.filter);
+const { scope, list, hidden } = filterPredicates(setup.filter);
 let stopped = false;
 let controller: AbortController | null = null;
 
@@ -36,8 +36,8 @@ port.on('message', (message: ToWorker) => {
 async function analyze(index: number, path: string): Promise<void> {
   controller = new AbortController();
   if (stopped) controller.abort();
-  // Without records to send, nothing is listed: the builder then never asks for a record to be made.
-  const builder = new ReportBuilder(VERSION, setup.records ? list : (): boolean => false);
+  // Without records to send, the builder never asks for a record to be made (it still counts what is listed).
+  const builder = new ReportBuilder(VERSION, list, { hidden, records: setup.records, rotatedSets: true });
   // A listing takes the records it may show itself; nothing else is sent then.
   const listing = setup.listLimit === null ? null : new ListingBuilder(setup.listLimit);
   const scratch = newEntry();

@@ -6,10 +6,12 @@ import { runInProcess, runJoined, runParallel, type BatchRun } from './batch-run
 import { BatchOptionError } from './errors.js';
 import { checkFilterSpec, filterPredicates, type ConnectionFilterSpec } from './filter-spec.js';
 import { joinedCaptureName } from './joined-analysis.js';
+import { checkOptionValues } from './option-check.js';
 import { checkShard, inShard, type ShardSpec } from './shard.js';
-import type { ListingBuilder } from '../report/listing.js';
+import { ListingBuilder } from '../report/listing.js';
 import type { CaptureFacts, Report } from '../report/model.js';
 import { ReportBuilder } from '../report/report-builder.js';
+import type { OpenConnectionsPeek } from '../engine/analysis-stages.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { expandInputs, type InputFile } from './inputs.js';
@@ -63,7 +65,17 @@ export interface AnalyzeOptions extends SocketOptions {
   onProgress?: (progress: Progress) => void;
   /** Progress of the whole batch: files and bytes done of the total, rate, ETA, the files being read. */
   onBatchProgress?: (progress: BatchProgress) => void;
-  /** Stops reading at the next packet (workers: at their next buffer); the report covers what was read. */
+  /**
+   * Called when a capture read on the calling thread (stdin, a pipe, or any file with jobs 1) starts, with
+   * a function that visits its connections still open, each judged as if the capture ended at its latest
+   * packet (a live view: which are in CLOSE_WAIT now). Call it between reads, as often as you like; the
+   * objects it hands out are reused, as with onJudged.
+   */
+  onOpenConnections?: (peek: OpenConnectionsPeek, file: string) => void;
+  /**
+   * Stops reading at the next packet (workers: at their next buffer); the report covers what was read
+   * and has `partial: true`.
+   */
   signal?: AbortSignal;
   /** What `-` reads (process.stdin by default). */
   stdin?: Readable;
@@ -118,11 +130,12 @@ export interface Progress {
  */
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<Report> {
   const list = Array.isArray(inputs) ? inputs : [inputs];
+  if (!list.every((i) => typeof i === 'string')) throw new BatchOptionError('inputs must be paths (strings) or "-"');
   const jobs = checkOptions(list, options);
   const predicates = options.filter !== undefined ? filterPredicates(options.filter) : null;
   const scope = predicates?.scope ?? options.scope ?? ((): boolean => true);
   const listed = predicates?.list ?? options.list ?? (options.all ? (): boolean => true : undefined);
-  const builder = new ReportBuilder(VERSION, listed);
+  const builder = new ReportBuilder(VERSION, listed, { hidden: predicates?.hidden, rotatedSets: options.join !== true });
   const expanded = await expandInputs(list);
   let files: InputFile[] = expanded.files;
   let skipped = expanded.skipped;
@@ -150,14 +163,18 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
         ? undefined
         : (index, rawBytesRead, rawSize, frames): void => onProgress({ file: files[index].path, fileIndex: index, files: files.length, rawBytesRead, rawSize, frames }),
     progress: options.onBatchProgress === undefined ? null : new BatchProgressTracker(files, options.onBatchProgress),
+    onOpenConnections: options.onOpenConnections,
     signal: options.signal,
     stdin: options.stdin,
   };
-  const workerSizes = files.filter((f) => f.error === null && f.path !== '-').map((f) => f.size);
+  // Pipes (stdin, a FIFO named on the command line) are read on this thread, where a signal can end a
+  // wait for a writer; only regular files go to workers, as many as their sizes make worth it.
+  const workerSizes = files.filter((f) => f.error === null && f.size >= 0).map((f) => f.size);
   const workers = jobs > 1 && workerSizes.length > 1 && !options.join ? await workersFor(workerSizes, jobs, options.workerPolicy ?? 'auto') : 0;
   if (options.join) await runJoined(run, joinedCaptureName(list));
   else if (workers > 0) await runParallel(run, workers + 1);
   else await runInProcess(run);
+  builder.setPartial(options.signal?.aborted === true);
   return builder.build();
 }
 
@@ -174,6 +191,8 @@ async function workersFor(sizes: number[], jobs: number, policy: WorkerPolicy): 
 
 /** Rejects combinations that cannot work, in one line; returns the job count. */
 function checkOptions(inputs: string[], options: AnalyzeOptions): number {
+  checkOptionValues(options);
+  if (options.listing !== undefined && !(options.listing instanceof ListingBuilder)) throw new BatchOptionError('option listing: must be a ListingBuilder');
   const jobs = options.jobs ?? 1;
   if (!Number.isSafeInteger(jobs) || jobs < 1) throw new BatchOptionError(`jobs must be a whole number of at least 1, not ${jobs}`);
   if (options.filter !== undefined) {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { OpenConnectionsPeek } from '../engine/analysis-stages.js';
 import type { InputFile } from './inputs.js';
 import type { CaptureFacts } from '../report/model.js';
 import { entryOfJudged, newEntry, type ListingBuilder } from '../report/listing.js';
@@ -33,6 +34,7 @@ export interface BatchRun {
   /** Per-file progress (the single-capture Progress of analyze()). */
   onFileProgress?: (index: number, rawBytesRead: number, rawSize: number, frames: number) => void;
   progress: BatchProgressTracker | null;
+  onOpenConnections?: (peek: OpenConnectionsPeek, file: string) => void;
   signal?: AbortSignal;
   stdin?: Readable;
 }
@@ -70,7 +72,11 @@ function mainThreadSink(run: BatchRun): FileSink {
 /** One file after another on this thread (jobs = 1, a single file, or stdin). */
 export async function runInProcess(run: BatchRun): Promise<void> {
   const order = new CaptureOrder(run.builder, run.files.length, run.onCapture);
-  for (let i = 0; i < run.files.length; i++) {
+  // Files before pipes (stdin, FIFOs): a pipe may wait for its writer until Ctrl-C, and the files must
+  // be in the report by then. The report keeps input order whatever the reading order.
+  const indexes = run.files.map((_, i) => i);
+  const readOrder = [...indexes.filter((i) => run.files[i].size >= 0 || run.files[i].error !== null), ...indexes.filter((i) => run.files[i].size < 0 && run.files[i].error === null)];
+  for (const i of readOrder) {
     if (run.signal?.aborted) break;
     const facts = await analyzeOnMainThread(run, i);
     order.put(i, facts);
@@ -85,7 +91,12 @@ async function analyzeOnMainThread(run: BatchRun, index: number): Promise<Captur
     return failedCapture(input.path, input.error);
   }
   run.progress?.fileStarted(index);
-  const facts = await analyzeFile(input.path, mainThreadSink(run), run.settings, { signal: run.signal, stdin: run.stdin, onProgress: fileProgress(run, index) });
+  const facts = await analyzeFile(input.path, mainThreadSink(run), run.settings, {
+    signal: run.signal,
+    stdin: run.stdin,
+    onProgress: fileProgress(run, index),
+    onOpenConnections: run.onOpenConnections,
+  });
   run.progress?.done(index, facts.frames);
   return facts;
 }
@@ -106,7 +117,8 @@ export async function runParallel(run: BatchRun, jobs: number): Promise<void> {
     if (f.error !== null) {
       run.progress?.done(index, 0);
       order.put(index, failedCapture(f.path, f.error));
-    } else if (f.path === '-') {
+    } else if (f.size < 0) {
+      // stdin or a named pipe: read here, where a signal can end the wait for a writer.
       local.push(index);
     } else {
       tasks.push({ index, path: f.path, size: f.size });

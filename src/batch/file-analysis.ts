@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { analyzeCapture } from '../engine/analyze-capture.js';
+import type { OpenConnectionsPeek } from '../engine/analysis-stages.js';
 import type { CaptureFacts } from '../report/model.js';
 import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
 import { FINDINGS, type ConnectionRecord } from '../verdict/types.js';
@@ -21,6 +22,7 @@ export interface FileSink {
 }
 
 export interface FileRun {
+  onOpenConnections?: (peek: OpenConnectionsPeek, file: string) => void;
   signal?: AbortSignal;
   stdin?: Readable;
   onProgress?: (rawBytesRead: number, rawSize: number, frames: number) => void;
@@ -51,6 +53,7 @@ export async function analyzeFile(path: string, sink: FileSink, settings: Analys
       signal: run.signal,
       stdin: run.stdin,
       onProgress: run.onProgress,
+      onOpenConnections: run.onOpenConnections === undefined ? undefined : (peek): void => run.onOpenConnections?.(peek, path),
     },
   );
   return withFindings(facts, findings);

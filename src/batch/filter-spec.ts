@@ -1,6 +1,7 @@
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import { FINDINGS, VERDICTS, type Verdict } from '../verdict/types.js';
 import { BatchOptionError } from './errors.js';
+import { endpointInPrefix, parseHostPrefix } from './host-match.js';
 
 /**
  * The --host/--port scope and the --verdict/--all/--min-stuck listing as plain data. Worker threads
@@ -8,7 +9,10 @@ import { BatchOptionError } from './errors.js';
  * predicates from them with filterPredicates().
  */
 export interface ConnectionFilterSpec {
-  /** Scope: only connections with this address (either end; compared case-insensitively). */
+  /**
+   * Scope: only connections with an end in this IP address or CIDR prefix (`10.0.0.5`, `10.0.0.0/8`,
+   * `2001:db8::/32`; any IPv6 spelling).
+   */
   host?: string;
   /** Scope: only connections with this port on either end. */
   port?: number;
@@ -25,10 +29,15 @@ export interface FilterPredicates {
   scope: (connection: ConnectionSummary) => boolean;
   /** Which in-scope connections are listed in `connections`. */
   list: (connection: ConnectionSummary) => boolean;
+  /** In-scope connections that only --min-stuck keeps out of the listing (counted, not listed). */
+  hidden: (connection: ConnectionSummary) => boolean;
 }
 
 /** Rejects a spec that would silently match nothing useful (an unknown verdict, a port out of range). */
 export function checkFilterSpec(spec: ConnectionFilterSpec): void {
+  if (spec.host !== undefined && (typeof spec.host !== 'string' || parseHostPrefix(spec.host) === null)) {
+    throw new BatchOptionError(`host ${JSON.stringify(spec.host)} is not an IP address or CIDR prefix (e.g. 10.0.0.5, 10.0.0.0/8, 2001:db8::/32)`);
+  }
   for (const v of spec.verdicts ?? []) {
     if (!VERDICTS.includes(v)) throw new BatchOptionError(`unknown verdict "${v}" (expected ${VERDICTS.join(', ')})`);
   }
@@ -42,33 +51,31 @@ export function checkFilterSpec(spec: ConnectionFilterSpec): void {
 
 /** The predicates the command line has always used, built from the spec (same on every thread). */
 export function filterPredicates(spec: ConnectionFilterSpec): FilterPredicates {
-  return { scope: scopePredicate(spec.host, spec.port), list: listPredicate(spec) };
+  const byVerdict = verdictPredicate(spec);
+  const minStuck = spec.minStuckSeconds ?? 0;
+  const tooShort = (c: ConnectionSummary): boolean => c.verdict === 'close-wait' && (c.stuckSeconds ?? 0) < minStuck;
+  return {
+    scope: scopePredicate(spec.host, spec.port),
+    list: (c) => byVerdict(c) && !tooShort(c),
+    hidden: (c) => byVerdict(c) && tooShort(c),
+  };
 }
 
-function listPredicate(spec: ConnectionFilterSpec): (c: ConnectionSummary) => boolean {
+function verdictPredicate(spec: ConnectionFilterSpec): (c: ConnectionSummary) => boolean {
   const listed = spec.verdicts === undefined ? null : new Set<Verdict>(spec.verdicts);
   const all = spec.all === true;
-  const minStuck = spec.minStuckSeconds ?? 0;
-  return (c) => {
-    if (listed !== null ? !listed.has(c.verdict) : !all && !FINDINGS.has(c.verdict)) return false;
-    if (c.verdict === 'close-wait' && (c.stuckSeconds ?? 0) < minStuck) return false;
-    return true;
-  };
+  return (c) => (listed !== null ? listed.has(c.verdict) : all || FINDINGS.has(c.verdict));
 }
 
 function scopePredicate(host: string | undefined, port: number | undefined): (c: ConnectionSummary) => boolean {
-  const wantedHost = host?.toLowerCase();
-  if (wantedHost === undefined && port === undefined) return () => true;
+  const prefix = host === undefined ? null : parseHostPrefix(host);
+  if (host !== undefined && prefix === null) throw new BatchOptionError(`host ${JSON.stringify(host)} is not an IP address or CIDR prefix`);
+  if (prefix === null && port === undefined) return () => true;
   return (c) => {
-    if (wantedHost !== undefined && hostOf(c.client).toLowerCase() !== wantedHost && hostOf(c.server).toLowerCase() !== wantedHost) return false;
+    if (prefix !== null && !endpointInPrefix(c.client, prefix) && !endpointInPrefix(c.server, prefix)) return false;
     if (port !== undefined && portOf(c.client) !== port && portOf(c.server) !== port) return false;
     return true;
   };
-}
-
-/** `ip:port` or `[ip]:port` -> the address part. */
-function hostOf(endpoint: string): string {
-  return endpoint.startsWith('[') ? endpoint.slice(1, endpoint.indexOf(']')) : endpoint.slice(0, endpoint.lastIndexOf(':'));
 }
 
 function portOf(endpoint: string): number {

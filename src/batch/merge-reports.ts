@@ -1,5 +1,6 @@
 import { mergeHostSections } from '../report/host-report.js';
-import type { CaptureFacts, CloseWaitStats, Report, ServiceSummary, Summary } from '../report/model.js';
+import type { CaptureFacts, CloseWaitStats, DisplayFilter, Report, ServiceSummary, Summary } from '../report/model.js';
+import { StreamSet, streamFilter } from '../report/stream-set.js';
 import { compareRecords, compareServices, compareText, emptyVerdictCounts, inVerdictOrder, leakRate, median, sortableTime } from '../report/report-builder.js';
 import { VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
 import { BatchOptionError } from './errors.js';
@@ -29,15 +30,35 @@ export function mergeReports(reports: readonly Report[]): Report {
       throw new BatchOptionError(`report ${i + 1} was made by closetrace ${r.generator.version} and report 1 by ${version}: merge reports of one version`);
     }
   });
+  const captures = mergeCaptures(reports);
+  const connections = reports.flatMap((r) => r.connections).sort(compareRecords);
   return {
     schema: 1,
     generator: { name: 'closetrace', version },
-    captures: mergeCaptures(reports),
+    partial: reports.some((r) => r.partial === true),
+    captures,
     summary: mergeSummaries(reports.map((r) => r.summary)),
     services: mergeServices(reports),
     ...mergeHostSections(reports),
-    connections: reports.flatMap((r) => r.connections).sort(compareRecords),
+    displayFilters: displayFiltersOf(captures, connections),
+    connections,
   };
+}
+
+/** The display filters of listed connections, per capture in `captures` order (JSON reports list every listed connection). */
+export function displayFiltersOf(captures: readonly CaptureFacts[], connections: readonly ConnectionRecord[]): DisplayFilter[] {
+  const sets = new Map<string, StreamSet>();
+  for (const c of connections) {
+    let set = sets.get(c.file);
+    if (set === undefined) sets.set(c.file, (set = new StreamSet()));
+    set.add(c.stream);
+  }
+  const out: DisplayFilter[] = [];
+  for (const file of new Set([...captures.map((c) => c.file), ...sets.keys()])) {
+    const set = sets.get(file);
+    if (set !== undefined) out.push({ file, connections: set.size, filter: streamFilter(set) });
+  }
+  return out;
 }
 
 function mergeCaptures(reports: readonly Report[]): CaptureFacts[] {
@@ -73,14 +94,16 @@ function mergeSummaries(summaries: readonly Summary[]): Summary {
   let skippedFiles = 0;
   let connections = 0;
   let findings = 0;
+  let hiddenByMinStuck = 0;
   for (const s of summaries) {
+    hiddenByMinStuck += s.hiddenByMinStuck ?? 0;
     captures += s.captures;
     skippedFiles += s.skippedFiles ?? 0;
     connections += s.connections;
     findings += s.findings;
     for (const v of VERDICTS) verdicts[v] += s.verdicts[v] ?? 0;
   }
-  return { captures, skippedFiles, connections, findings, verdicts };
+  return { captures, skippedFiles, connections, findings, verdicts, hiddenByMinStuck };
 }
 
 /** One report's figures for a service. */

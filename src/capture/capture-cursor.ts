@@ -21,7 +21,7 @@ const DEFAULT_BUFFER = 1024 * 1024;
 /** Frame metadata slots allocated at first; doubled when a buffer holds more records. */
 const INITIAL_SLOTS = 4096;
 /** Int32 fields noted per frame (see note()). */
-const INTS = 8;
+const INTS = 9;
 
 /**
  * A pull-style capture reader: the caller asks for the next frame instead of being called for each. The
@@ -76,7 +76,7 @@ export class CaptureCursor {
   static async open(file: string, options: CursorOptions = {}): Promise<CaptureCursor> {
     const cursor = new CaptureCursor(file, options);
     try {
-      cursor.input = await openInput(file, options.stdin);
+      cursor.input = await openInput(file, options.stdin, options.signal);
       cursor.result.compression = cursor.input.compression;
     } catch (error) {
       cursor.result.error = `${file}: cannot open: ${describeSystemError(error)}`;
@@ -109,6 +109,7 @@ export class CaptureCursor {
     f.linkType = ints[k + 5];
     f.offset = ints[k + 6];
     f.timeKnown = ints[k + 7] === 1;
+    f.snapLength = ints[k + 8] >>> 0;
     f.bytes = this.buffer;
     return true;
   }
@@ -233,6 +234,7 @@ export class CaptureCursor {
     ints[k + 5] = f.linkType;
     ints[k + 6] = f.offset;
     ints[k + 7] = f.timeKnown ? 1 : 0;
+    ints[k + 8] = f.snapLength;
     // Records without a time of their own (simple packet blocks) keep the previous one: not a first or last time.
     if (!f.timeKnown) return;
     const s = f.seconds;

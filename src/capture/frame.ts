@@ -24,6 +24,8 @@ export interface Frame {
   precision: number;
   /** LINKTYPE_* value of the interface the packet was captured on. */
   linkType: number;
+  /** Snap length of that interface (0 when the capture declares none), for writing the frame out again. */
+  snapLength: number;
   /** Buffer holding the packet bytes; valid only during the callback. */
   bytes: Uint8Array;
   /** Offset of the first packet byte in `bytes`. */
@@ -43,6 +45,7 @@ export function newFrame(): Frame {
     interfaceId: 0,
     precision: 6,
     linkType: 0,
+    snapLength: 0,
     bytes: new Uint8Array(0),
     offset: 0,
     fileOffset: 0,

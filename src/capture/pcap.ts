@@ -140,6 +140,7 @@ export class PcapParser implements RecordParser {
     this.maxLength = maxCapturedLength(this.linkType);
     this.linkTypes.push(this.linkType);
     this.frame.linkType = this.linkType;
+    this.frame.snapLength = le ? u32le(b, p + 16) : u32be(b, p + 16);
     this.frame.interfaceId = 0;
     this.frame.precision = this.precision;
     this.headerRead = true;

@@ -247,6 +247,7 @@ export class PcapngParser implements RecordParser {
     frame.originalLength = le ? u32le(b, origAt) : u32be(b, origAt);
     frame.interfaceId = interfaceId;
     frame.linkType = iface.linkType;
+    frame.snapLength = iface.snapLength;
     frame.precision = iface.precision;
     frame.offset = dataAt;
     frame.fileOffset = base + p;
@@ -288,6 +289,7 @@ export class PcapngParser implements RecordParser {
     frame.originalLength = originalLength;
     frame.interfaceId = 0;
     frame.linkType = iface.linkType;
+    frame.snapLength = iface.snapLength;
     frame.precision = iface.precision;
     frame.offset = p + 12;
     frame.fileOffset = base + p;

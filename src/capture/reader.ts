@@ -71,9 +71,10 @@ export function emptyReadResult(file: string): CaptureReadResult {
  */
 export async function readCapture(file: string, onFrame: (frame: Frame) => void, options: ReadOptions = {}): Promise<CaptureReadResult> {
   const result = emptyReadResult(file);
+  const signal = options.signal;
   let input: OpenedInput;
   try {
-    input = await openInput(file, options.stdin);
+    input = await openInput(file, options.stdin, signal);
   } catch (error) {
     result.error = `${file}: cannot open: ${describeSystemError(error)}`;
     return result;
@@ -128,7 +129,6 @@ export async function readCapture(file: string, onFrame: (frame: Frame) => void,
     grown.set(buffer.subarray(0, end));
     buffer = grown;
   };
-  const signal = options.signal;
   let onAbort = (): void => parser?.stop();
   const aborted =
     signal === undefined

@@ -1,10 +1,13 @@
 import { VERDICTS, type Verdict } from '../verdict/types.js';
-import { FORMATS, type Format } from '../render/formats.js';
+import { parseHostPrefix } from '../batch/host-match.js';
+import { FORMATS, formatOfFileName, type Format } from '../render/formats.js';
 import { parseDuration } from './durations.js';
 
-
-/** A bad command line: reported in one line, exit code 2. */
+/** A bad command line: reported in one line with a pointer to --help, exit code 2. */
 export class UsageError extends Error {}
+
+/** Something the command line cannot do here (a tool missing): reported in one line, exit code 2. */
+export class CliError extends Error {}
 
 export function parseFormat(text: string): Format {
   const format = text.toLowerCase() as Format;
@@ -31,6 +34,26 @@ export function parseSeconds(text: string, option: string): number {
 
 export function parsePositiveInteger(text: string, option: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) <= 0) throw new UsageError(`${option}: "${text}" is not a positive whole number`);
+  return Number(text);
+}
+
+/** --format if given, else what the -o file's extension says (`report.html`), else the table. */
+export function chooseFormat(format: string | undefined, output: string | undefined): Format {
+  if (format !== undefined) return parseFormat(format);
+  if (output !== undefined && output !== '-') return formatOfFileName(output) ?? 'table';
+  return 'table';
+}
+
+/** --host: an IP address or CIDR prefix, returned as given (the library parses it the same way). */
+export function parseHost(text: string): string {
+  if (parseHostPrefix(text) === null) {
+    throw new UsageError(`--host: "${text}" is not an IP address or CIDR prefix (examples: 10.0.0.5, 10.0.0.0/8, 2001:db8::1, 2001:db8::/32)`);
+  }
+  return text.trim();
+}
+
+export function parseNonNegativeInteger(text: string, option: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${option}: "${text}" is not a whole number`);
   return Number(text);
 }
 

@@ -37,7 +37,7 @@ export class ProgressLine {
       line = `${files}${SPINNER[this.spin++ % SPINNER.length]} ${compact(p.frames)} frames, ${megabytes(p.bytesRead)} read, ${rate}`;
     }
     if (current !== '') line += `  ${current}`;
-    const columns = this.stream.columns ?? 100;
+    const columns = this.stream.columns || 100;
     this.stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
     this.drawn = true;
   }

@@ -31,6 +31,12 @@ export interface StageSettings {
 export type JudgedHandler = (connection: JudgedConnection, record: () => ConnectionRecord, flow: FlowInfo) => void;
 
 /**
+ * Visits the connections still open, each judged as if the capture ended at its latest packet; the
+ * connection object is reused and `record` works during the visit only (see JudgedHandler).
+ */
+export type OpenConnectionsPeek = (visit: (connection: JudgedConnection, record: () => ConnectionRecord) => void) => void;
+
+/**
  * The stages after reading, wired once for every way of feeding frames (a file, stdin, the merge of a
  * rotated set): frames -> segments (decoder) -> connections (flow table) -> per-endpoint state (tracker)
  * -> verdicts. Frames go in one at a time; judged connections come out through the handler.
@@ -81,6 +87,24 @@ export class AnalysisStages {
   /** Sub-second digits of the timestamps seen (reported times keep the capture's precision). */
   get precision(): number {
     return this.context.precision;
+  }
+
+  /** tcp.stream of the last frame, or -1 when it held no TCP segment (what --extract selects frames by). */
+  get lastStream(): number {
+    return this.lastKind < 0 ? -1 : this.flows.lastStream;
+  }
+
+  /** See OpenConnectionsPeek. Nothing is changed: the connections go on as if never looked at. */
+  peekOpen(visit: (connection: JudgedConnection, record: () => ConnectionRecord) => void): void {
+    const peeked = new JudgedConnection();
+    const view = new ConnectionView();
+    const horizon = { seconds: this.nowSeconds, nanos: this.nowNanos };
+    this.flows.forEachOpen((entry, flow) => {
+      if (flow.packets === 0) return;
+      const conn = view.bind(this.store, entry);
+      const judged = judgeConnection(flow, conn, horizon, this.context, peeked);
+      visit(judged, () => buildRecord(judged, view, 'capture-end'));
+    });
   }
 
   frame(frame: Frame): void {

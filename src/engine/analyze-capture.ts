@@ -11,7 +11,7 @@ import type { JudgedConnection } from '../verdict/judged-connection.js';
 import { isoTime } from '../time/time-text.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import type { SocketSettings } from '../sockets/socket-table.js';
-import { AnalysisStages } from './analysis-stages.js';
+import { AnalysisStages, type OpenConnectionsPeek } from './analysis-stages.js';
 
 export interface CaptureAnalysisOptions {
   thresholds?: Thresholds;
@@ -24,6 +24,8 @@ export interface CaptureAnalysisOptions {
   signal?: AbortSignal;
   onProgress?: (rawBytesRead: number, rawSize: number, frames: number) => void;
   stdin?: Readable;
+  /** Given, before reading starts, the function that visits the connections still open (a live view). */
+  onOpenConnections?: (peek: OpenConnectionsPeek) => void;
 }
 
 /** Where judged connections go. Records are costly (text, evidence, ladder), so they are made on request. */
@@ -47,6 +49,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     if (target.judged(judged, record)) target.record(record());
   });
   const onFrame = (frame: Frame): void => stages.frame(frame);
+  options.onOpenConnections?.((visit) => stages.peekOpen(visit));
   const read = await readCapture(file, onFrame, { signal: options.signal, onProgress: options.onProgress, stdin: options.stdin });
   // Connections still open are judged as of the capture's end: its last packet, the end the capturing
   // host recorded (pcapng isb_endtime) when later, or for a live pipe the moment reading stopped.

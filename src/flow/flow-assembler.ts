@@ -84,6 +84,8 @@ export class FlowAssembler {
   evicted = 0;
   /** Packets of already-judged flows that arrived after the grace period (not part of any verdict). */
   stragglers = 0;
+  /** tcp.stream of the last segment routed (what --extract selects frames by). */
+  lastStream = -1;
 
   constructor(
     private readonly handlers: FlowHandlers,
@@ -128,6 +130,7 @@ export class FlowAssembler {
           this.retired.setBases(r, old);
           if (seg.kind !== SegmentKind.Quoted) this.stragglers++;
           this.retired.touch(r, this.now);
+          this.lastStream = old.stream;
           return;
         }
         this.retired.remove(r);
@@ -147,6 +150,7 @@ export class FlowAssembler {
     }
     // A flow first seen through headers cut before the window gets tshark's number at its first whole one.
     if (table.ints[entry * T.Stride + T.Stream] < 0 && numberedByTshark(seg)) table.ints[entry * T.Stride + T.Stream] = this.nextStream++;
+    this.lastStream = table.ints[entry * T.Stride + T.Stream];
     // Bases change only until both are set, or on a SYN/ACK (which may re-base its sender).
     if (table.ints[entry * T.Stride + T.BaseSet] !== 3 || (seg.flags & SYN) !== 0) {
       const bases = this.loadBases(entry);
@@ -167,6 +171,12 @@ export class FlowAssembler {
       // Reopened (a same-ISN SYN after a RST): live again; its queued expiry goes stale.
       table.set(entry, T.Status, OPEN);
     }
+  }
+
+  /** Visits every flow still held, with its description (read-only: for a live view of open connections). */
+  forEachOpen(visit: (entry: number, flow: FlowInfo) => void): void {
+    const table = this.table;
+    for (let i = 0; i < table.capacity; i++) if (table.get(i, T.Status) !== FREE) visit(i, table.describe(i, this.info));
   }
 
   /** Ends every flow still held (capture end), in stream order so output is deterministic. */

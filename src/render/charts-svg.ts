@@ -115,8 +115,11 @@ function niceStep(raw: number): number {
 /** Connections ending per time bucket, stacked by verdict; '' when nothing ended. */
 export function closesChart(listing: Listing): string {
   // Open connections did not end (their `end` is only their last packet): the listing leaves them out.
-  const ends = listing.ends.map((e) => ({ verdict: e.verdict, t: e.end }));
-  if (ends.length === 0) return '';
+  const all = listing.ends.map((e) => ({ verdict: e.verdict, t: e.end }));
+  if (all.length === 0) return '';
+  const range = bulkRange(all.map((e) => e.t));
+  const ends = all.filter((e) => e.t >= range.from && e.t <= range.to);
+  const outside = all.filter((e) => e.t < range.from || e.t > range.to);
   let t0 = Number.POSITIVE_INFINITY;
   let t1 = Number.NEGATIVE_INFINITY;
   for (const e of ends) {
@@ -138,7 +141,7 @@ export function closesChart(listing: Listing): string {
   const plot = 170;
   const slot = (WIDTH - left - 20) / buckets;
   const legendRows = Math.ceil(present.length / 4);
-  const height = base + 52 + legendRows * 18;
+  const height = base + 52 + legendRows * 18 + (outside.length > 0 ? 18 : 0);
   const parts = [svgOpen(height, `Connections ending over time, by verdict (${ends.length})`)];
   parts.push(...yAxis(left, base, plot, max));
   counts.forEach((m, i) => {
@@ -164,8 +167,36 @@ export function closesChart(listing: Listing): string {
     const y = base + 34 + Math.floor(i / 4) * 18;
     parts.push(`<rect x="${x}" y="${y}" width="12" height="12" fill="${verdictColour(v)}"/>`, `<text x="${x + 18}" y="${y + 11}" class="ct">${v}</text>`);
   });
+  if (outside.length > 0) {
+    const times = outside.map((e) => e.t).sort((a, b) => a - b);
+    const when = times.length === 1 ? farTime(times[0]) : `${farTime(times[0])} to ${farTime(times[times.length - 1])}`;
+    const y = base + 34 + legendRows * 18 + 4;
+    parts.push(`<text x="${left}" y="${y}" class="cl">${html(`Not shown: ${outside.length} connection${outside.length === 1 ? '' : 's'} ending far from the others (${when}); their timestamps look wrong.`)}</text>`);
+  }
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/**
+ * The time range the chart shows: the bulk of the end times, so that a few absurd timestamps (a capture
+ * whose clock said 1970, or year 586524) do not squeeze every real close into one bar. The bulk is the
+ * range without the extreme 1% (at least one value) at each end; values further from it than its own
+ * width (at least a minute) are left out, and the chart says so.
+ */
+function bulkRange(times: readonly number[]): { from: number; to: number } {
+  if (times.length < 3) return { from: -Infinity, to: Infinity };
+  const sorted = [...times].sort((a, b) => a - b);
+  const k = Math.max(1, Math.floor(sorted.length / 100));
+  const lo = sorted[k];
+  const hi = sorted[sorted.length - 1 - k];
+  const width = Math.max(hi - lo, 60);
+  return { from: lo - width, to: hi + width };
+}
+
+/** A date and time, or the year alone for times a JavaScript Date cannot hold (beyond ±275,000 years). */
+function farTime(seconds: number): string {
+  const iso = isoOf(seconds);
+  return iso === '?' ? `year ${Math.floor(1970 + seconds / 31556952)}` : dateClock(iso);
 }
 
 /** Seconds since 1970 back to an ISO string with milliseconds (Date suffices for axis labels). */

@@ -1,11 +1,16 @@
 /**
  * One connection per row (`--format csv`), for spreadsheets and scripts. RFC 4180: CRLF line ends,
- * fields quoted when they hold a comma, quote or line break. Nested evidence is flattened into one
- * field each (`frame:from:ackFrame;...`); the ladder is left out. Numbers are written plainly (never
- * 1e-7), null is an empty field. `csvHeader` and `csvRow` serve callers that stream records.
+ * fields quoted when they hold a comma or quote. Nested evidence is flattened into one field each
+ * (`frame:from:ackFrame;...`); the ladder is left out. Numbers are written plainly (never 1e-7), null is
+ * an empty field. Text from captures (file names above all) is made safe as in the other formats:
+ * control characters become a visible `\xNN` (so a row is always one line), and a cell a spreadsheet
+ * would run as a formula starts with `'` (formula-guard.ts). `csvHeader` and `csvRow` serve callers
+ * that stream records.
  */
 import type { ConnectionRecord, FinEvidence, IcmpEvidence, ResetEvidence } from '../verdict/types.js';
 import type { Report } from '../report/model.js';
+import { formulaSafe } from './formula-guard.js';
+import { printable } from './text-width.js';
 
 type Field = string | number | boolean | null;
 
@@ -76,7 +81,7 @@ export function renderCsv(report: Report): string {
 
 export function csvField(value: Field): string {
   if (value === null) return '';
-  const text = typeof value === 'number' ? plainNumber(value) : String(value);
+  const text = typeof value === 'number' ? plainNumber(value) : typeof value === 'string' ? formulaSafe(printable(value)) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -14,8 +14,10 @@ import { ladderSvg } from './ladder-svg.js';
 import { listingOf, type Listing } from '../report/listing.js';
 import type { Report } from '../report/model.js';
 import type { RenderOptions } from './render.js';
+import { filterHeading, filterLines, hiddenText, longFilterText, partialText } from './report-notes.js';
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
 import { rowColumns } from './row-columns.js';
+import { capRows } from './row-cap.js';
 import { serviceCounts } from './service-text.js';
 import { timeSpan } from '../time/time-text.js';
 
@@ -30,6 +32,7 @@ export function renderHtml(report: Report, options: RenderOptions, listing: List
     summary(report, s),
     charts(listing, s),
     services(s, options.all),
+    displayFilters(report, options.limit),
     ...s.verdicts.map((v) => verdictSection(v, s, several)),
     `<footer>Made with closetrace ${html(report.generator.version)} · times are UTC · Wireshark: <code>tcp.stream eq N</code> shows a connection</footer>`,
   ];
@@ -68,6 +71,7 @@ function header(report: Report): string {
     '<header>',
     '<h1>closetrace report</h1>',
     `<p class="lead">${plural(s.connections, 'TCP connection')} in ${plural(s.captures, 'capture')}: <strong>${plural(s.findings, 'finding')}</strong>.</p>`,
+    ...(partialText(report) === null ? [] : [`<p class="warning"><strong>${html(partialText(report) ?? '')}</strong></p>`]),
     '</header>',
   ].join('\n');
 }
@@ -141,6 +145,8 @@ function summary(report: Report, s: ReportSections): string {
   if (s.otherCounts.length > 0) {
     out.push(`<p class="note">Also ${s.otherCounts.map((c) => `${c.count} ${c.verdict}`).join(', ')} (normal ends; listed with <code>--all</code>).</p>`);
   }
+  const hidden = hiddenText(report);
+  if (hidden !== null) out.push(`<p class="note">${html(hidden)}</p>`);
   out.push('</section>');
   return out.join('\n');
 }
@@ -152,6 +158,21 @@ function charts(listing: Listing, s: ReportSections): string {
   const out = ['<section id="charts">', '<h2>Charts</h2>'];
   if (stuck !== '') out.push(`<h3>Time stuck in CLOSE_WAIT</h3>`, `<figure>${stuck}<figcaption>How long each close-wait had been stuck when the capture ended.</figcaption></figure>`);
   if (closes !== '') out.push(`<h3>Closes over time</h3>`, `<figure>${closes}<figcaption>Connections ending per time slice, by verdict (listed connections; open ones left out).</figcaption></figure>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function displayFilters(report: Report, limit: number): string {
+  const { shown: lines, hidden } = capRows(filterLines(report), limit);
+  if (lines.length === 0) return '';
+  const several = report.captures.length > 1 || lines.length > 1;
+  const out = ['<section id="wireshark">', '<h2>Wireshark</h2>', `<p>${html(filterHeading(report))}:</p>`, '<ul class="filters">'];
+  for (const l of lines) {
+    const filter = l.filter === null ? html(longFilterText(l)) : `<code>${html(l.filter)}</code>`;
+    out.push(`<li>${several ? `<code>${html(l.file)}</code>: ` : ''}${filter}</li>`);
+  }
+  out.push('</ul>');
+  if (hidden > 0) out.push(`<p class="more">... ${hidden} more captures (use --format json)</p>`);
   out.push('</section>');
   return out.join('\n');
 }

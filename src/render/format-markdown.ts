@@ -7,25 +7,111 @@ import type { ConnectionRecord } from '../verdict/types.js';
 import { adviceFor, resetCauseAdvice } from '../verdict/catalogue.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
 import { ladderText } from './ladder-text.js';
+import { formulaSafe } from './formula-guard.js';
 import { mdCode, mdFence, mdTable, mdText } from './markdown-escape.js';
 import { listingOf, type Listing } from '../report/listing.js';
 import type { Report } from '../report/model.js';
 import type { RenderOptions } from './render.js';
+import { filterHeading, filterLines, hiddenText, longFilterText, partialText } from './report-notes.js';
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
+import { moreText } from './row-cap.js';
 import { rowColumns } from './row-columns.js';
 import { serviceCounts, serviceCountText } from './service-text.js';
 import { timeSpan } from '../time/time-text.js';
 
+/** What a shortened report still shows (see fit()). */
+interface Plan {
+  /** Examples (with a ladder) per verdict. */
+  examples: number;
+  /** Rows per table (connections, captures, services). */
+  rows: number;
+  /** What each verdict means and what to do about it. */
+  advice: boolean;
+}
+
 export function renderMarkdown(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const s = reportSections(report, listing, options);
+  const full: Plan = { examples: Infinity, rows: Infinity, advice: true };
+  const text = document(report, s, options, full, null);
+  const budget = options.markdownBudget ?? 0;
+  return budget > 0 && text.length > budget ? fit(report, s, options, budget) : text;
+}
+
+/**
+ * The report within `budget` characters (an issue tracker's comment limit): the least is left out that
+ * makes it fit, in this order: the third and second example of each verdict, then rows of every table
+ * (halved until they fit) keeping one example each, then the examples too, then the advice texts; a
+ * note at the end says what is missing.
+ * If even the summary does not fit, the text is cut at a line with the note after it.
+ */
+function fit(report: Report, s: ReportSections, options: RenderOptions, budget: number): string {
+  const plans: Plan[] = [{ examples: 2, rows: Infinity, advice: true }];
+  for (const examples of [1, 0]) {
+    for (let rows = Math.min(options.limit, longestTable(s)); ; rows = Math.floor(rows / 2)) {
+      plans.push({ examples, rows, advice: true });
+      if (rows === 0) break;
+    }
+  }
+  plans.push({ examples: 0, rows: 0, advice: false });
+  for (const plan of plans) {
+    const text = document(report, s, options, plan, leftOut(s, plan, budget));
+    if (text.length <= budget) return text;
+  }
+  const last = plans[plans.length - 1];
+  const note = `\n${leftOut(s, last, budget)}\n`;
+  const text = document(report, s, options, last, null);
+  const room = Math.max(0, budget - note.length);
+  const cut = text.lastIndexOf('\n', room);
+  return `${text.slice(0, cut < 0 ? 0 : cut)}\n${note}`.slice(0, budget);
+}
+
+function longestTable(s: ReportSections): number {
+  return Math.max(s.captures.length, s.services.length, ...s.verdicts.map((v) => v.shown.length));
+}
+
+/** The note that says what a shortened report left out. */
+function leftOut(s: ReportSections, plan: Plan, budget: number): string {
+  let examples = 0;
+  let rows = 0;
+  for (const v of s.verdicts) {
+    examples += Math.max(0, v.examples.length - plan.examples);
+    rows += Math.max(0, v.shown.length - plan.rows);
+  }
+  rows += Math.max(0, s.captures.length - plan.rows) + Math.max(0, s.services.length - plan.rows);
+  const parts = [
+    ...(examples > 0 ? [`${examples} example${examples === 1 ? '' : 's'} with ladder diagrams`] : []),
+    ...(rows > 0 ? [`${rows} table row${rows === 1 ? '' : 's'}`] : []),
+    ...(plan.advice ? [] : ['what each verdict means and what to do']),
+  ];
+  const what = parts.length === 0 ? 'part of the text' : parts.join(', ');
+  return `> **Shortened to fit ${budget.toLocaleString('en-US')} characters** (\`--markdown-budget\`): left out ${what}. The whole report: \`--format html\` or \`--format json\`.`;
+}
+
+function document(report: Report, s: ReportSections, options: RenderOptions, plan: Plan, note: string | null): string {
   const blocks = [
     intro(report),
-    captures(report, s),
+    captures(report, s, plan),
     summary(report, s),
-    services(s, options.all),
-    ...s.verdicts.map((v) => verdictSection(v, s, report.captures.length > 1)),
+    services(s, options.all, plan),
+    displayFilters(report, plan),
+    ...s.verdicts.map((v) => verdictSection(v, s, report.captures.length > 1, plan, options.all)),
+    ...(note === null ? [] : [[note]]),
   ];
   return `${blocks.filter((b) => b.length > 0).map((b) => b.join('\n')).join('\n\n')}\n`;
+}
+
+function displayFilters(report: Report, plan: Plan): string[] {
+  const lines = filterLines(report);
+  if (lines.length === 0) return [];
+  const several = report.captures.length > 1 || lines.length > 1;
+  const shown = lines.slice(0, Math.max(1, Math.min(lines.length, plan.rows)));
+  const out = ['## Wireshark', '', `${mdText(filterHeading(report))}:`, ''];
+  for (const l of shown) {
+    const filter = l.filter === null ? mdText(longFilterText(l)) : mdCode(l.filter);
+    out.push(several ? `- ${mdCode(l.file)}: ${filter}` : filter);
+  }
+  if (shown.length < lines.length) out.push('', `... ${lines.length - shown.length} more captures (use --format json)`);
+  return out;
 }
 
 function intro(report: Report): string[] {
@@ -36,17 +122,21 @@ function intro(report: Report): string[] {
     '',
     `${plural(s.connections, 'TCP connection')} in ${plural(s.captures, 'capture')}: **${plural(s.findings, 'finding')}**. ` +
       `Made with closetrace ${mdText(report.generator.version)}; times are UTC.`,
+    ...(partialText(report) === null ? [] : ['', `**${partialText(report)}**`]),
   ];
 }
 
-function captures(report: Report, s: ReportSections): string[] {
+function captures(report: Report, s: ReportSections, plan: Plan): string[] {
   if (s.captures.length === 0) return ['## Captures', '', 'No captures were read.'];
+  const shownCaptures = s.captures.slice(0, Math.max(1, Math.min(s.captures.length, plan.rows)));
+  const hiddenCaptures = s.hiddenCaptures + s.captures.length - shownCaptures.length;
   const numbered = s.captures[0].index !== null;
   const headers = [...(numbered ? ['#'] : []), 'capture', 'format', 'time span (UTC)', 'frames', 'TCP segments', 'connections', 'findings'];
   const aligns = [...(numbered ? ['right' as const] : []), 'left' as const, 'left' as const, 'left' as const, 'right' as const, 'right' as const, 'right' as const, 'right' as const];
-  const rows = s.captures.map(({ index, facts }) => [
+  const rows = shownCaptures.map(({ index, facts }) => [
     ...(index !== null ? [String(index)] : []),
-    mdCode(facts.file) + (facts.error !== null ? ' (error)' : ''),
+    // A table pasted into a spreadsheet keeps its cells: a file name must not arrive as a formula.
+    mdCode(formulaSafe(facts.file)) + (facts.error !== null ? ' (error)' : ''),
     mdText(formatText(facts)),
     mdText(timeSpan(facts.start, facts.end)),
     String(facts.frames),
@@ -55,7 +145,7 @@ function captures(report: Report, s: ReportSections): string[] {
     findingsText(facts),
   ]);
   const out = ['## Captures', '', ...mdTable(headers, aligns, rows)];
-  if (s.hiddenCaptures > 0) out.push('', `... ${s.hiddenCaptures} more captures (use --format json)`);
+  if (hiddenCaptures > 0) out.push('', `... ${hiddenCaptures} more captures (use --format json)`);
   const skipped = skippedText(report);
   const notes = [
     ...(skipped === null ? [] : [`- ${skipped}`]),
@@ -80,35 +170,44 @@ function summary(report: Report, s: ReportSections): string[] {
   if (s.otherCounts.length > 0) {
     out.push('', `Also ${s.otherCounts.map((c) => `${c.count} \`${c.verdict}\``).join(', ')} (normal ends; listed with \`--all\`).`);
   }
+  const hidden = hiddenText(report);
+  if (hidden !== null) out.push('', mdText(hidden));
   return out;
 }
 
-function services(s: ReportSections, all: boolean): string[] {
-  if (s.services.length === 0) return [];
-  const rows = s.services.map((svc) => [mdCode(svc.server), String(svc.connections), mdText(serviceCounts(svc, all).map(serviceCountText).join('; '))]);
+function services(s: ReportSections, all: boolean, plan: Plan): string[] {
+  if (s.services.length === 0 || plan.rows === 0) return [];
+  const shown = s.services.slice(0, Math.min(s.services.length, plan.rows));
+  const hiddenServices = s.hiddenServices + s.services.length - shown.length;
+  const rows = shown.map((svc) => [mdCode(svc.server), String(svc.connections), mdText(serviceCounts(svc, all).map(serviceCountText).join('; '))]);
   const out = [all ? '## Services' : '## Services with findings', '', ...mdTable(['server', 'connections', all ? 'verdicts' : 'findings'], ['left', 'right', 'left'], rows)];
-  if (s.hiddenServices > 0) out.push('', `... ${s.hiddenServices} more services (use --format json)`);
+  if (hiddenServices > 0) out.push('', `... ${hiddenServices} more services (use --format json)`);
   return out;
 }
 
-function verdictSection(v: VerdictSection, s: ReportSections, several: boolean): string[] {
-  const out = [`## ${mdText(v.advice.title)}`, '', `**${v.count} connection${v.count === 1 ? '' : 's'}** with verdict \`${v.verdict}\`.`, '', v.advice.meaning];
+function verdictSection(v: VerdictSection, s: ReportSections, several: boolean, plan: Plan, all: boolean): string[] {
+  const out = [`## ${mdText(v.advice.title)}`, '', `**${v.count} connection${v.count === 1 ? '' : 's'}** with verdict \`${v.verdict}\`.`];
+  if (plan.advice) out.push('', v.advice.meaning);
   for (const c of v.causes) {
     const advice = resetCauseAdvice(c.cause);
-    out.push('', `- **${advice.title}** (${c.count}): ${advice.meaning}`, ...advice.actions.map((a) => `  - ${a}`));
+    if (plan.advice) out.push('', `- **${advice.title}** (${c.count}): ${advice.meaning}`, ...advice.actions.map((a) => `  - ${a}`));
+    else out.push('', `- **${advice.title}** (${c.count})`);
   }
-  if (v.advice.actions.length > 0) out.push('', '**What to do:**', '', ...v.advice.actions.map((a) => `- ${a}`));
+  if (plan.advice && v.advice.actions.length > 0) out.push('', '**What to do:**', '', ...v.advice.actions.map((a) => `- ${a}`));
+  const shown = v.shown.slice(0, Math.min(v.shown.length, plan.rows));
   // concat, not push(...rows): --limit may allow more rows than a call takes arguments.
-  let lines = out.concat('', connectionTable(v, s));
-  if (v.more !== null) lines.push('', mdText(v.more));
-  v.examples.forEach((r, i) => (lines = lines.concat('', example(r, i + 1, v.examples.length, s, several))));
+  let lines = shown.length > 0 ? out.concat('', connectionTable(v, shown, s)) : out;
+  const more = shown.length === v.shown.length ? v.more : moreText(v.count - shown.length, all);
+  if (more !== null) lines.push('', mdText(more));
+  const examples = v.examples.slice(0, Math.min(v.examples.length, plan.examples));
+  examples.forEach((r, i) => (lines = lines.concat('', example(r, i + 1, examples.length, s, several))));
   return lines;
 }
 
-function connectionTable(v: VerdictSection, s: ReportSections): string[] {
+function connectionTable(v: VerdictSection, shown: readonly ConnectionRecord[], s: ReportSections): string[] {
   const columns = rowColumns(v.verdict);
   const code = new Set(['client', 'server']);
-  const rows = v.shown.map((r) => columns.map((c) => (code.has(c.header) ? mdCode(c.cell(r, s.ctx)) : mdText(c.cell(r, s.ctx)))));
+  const rows = shown.map((r) => columns.map((c) => (code.has(c.header) ? mdCode(c.cell(r, s.ctx)) : mdText(c.cell(r, s.ctx)))));
   return mdTable(
     columns.map((c) => c.header),
     columns.map((c) => c.align),

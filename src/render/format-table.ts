@@ -14,6 +14,7 @@ import { capRows, moreText } from './row-cap.js';
 import { rowColumns, rowContext } from './row-columns.js';
 import { listedServices, serviceCounts, serviceCountText } from './service-text.js';
 import { renderTextTable, type TextColumn } from './text-table.js';
+import { filterHeading, filterLines, hiddenText, longFilterText, partialText } from './report-notes.js';
 import { printable, truncateMiddle, wrap } from './text-width.js';
 import { timeSpan } from '../time/time-text.js';
 
@@ -24,6 +25,7 @@ export function renderTable(report: Report, options: RenderOptions, listing: Lis
     captures(report, options, paint),
     verdictCounts(report, options, paint),
     ...findings(report, listing, options, paint),
+    displayFilters(report, options, paint),
     services(report, options, paint),
   ].filter((b) => b !== '');
   return `${blocks.join('\n\n')}\n`;
@@ -33,7 +35,8 @@ function title(report: Report, paint: Painter): string {
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const text = `closetrace ${report.generator.version}: ${plural(s.captures, 'capture')}, ${plural(s.connections, 'connection')}, ${plural(s.findings, 'finding')}`;
-  return paint.style(text, 'bold');
+  const partial = partialText(report);
+  return paint.style(text, 'bold') + (partial === null ? '' : `\n${paint.style(partial, 'yellow')}`);
 }
 
 /** Lines that must stay one line each (errors, notes): cut in the middle so both the file and the reason show. */
@@ -99,6 +102,20 @@ function verdictCounts(report: Report, options: RenderOptions, paint: Painter): 
     const text = `Also ${normal.map((v) => `${counts[v]} ${v}`).join(', ')} (normal; listed with --all).`;
     out.push(...wrap(text, options.width).map((l) => paint.style(l, 'dim')));
   }
+  const hidden = hiddenText(report);
+  if (hidden !== null) out.push(...wrap(hidden, options.width).map((l) => paint.style(l, 'dim')));
+  return out.join('\n');
+}
+
+/** One filter per capture, never wrapped: it is made to be copied into Wireshark whole. */
+function displayFilters(report: Report, options: RenderOptions, paint: Painter): string {
+  const lines = filterLines(report);
+  if (lines.length === 0) return '';
+  const { shown, hidden } = capRows(lines, options.limit);
+  const several = report.captures.length > 1 || lines.length > 1;
+  const out = [paint.style(`${filterHeading(report)}:`, 'bold')];
+  for (const l of shown) out.push(`${several ? `${printable(l.file)}: ` : ''}${l.filter ?? longFilterText(l)}`);
+  if (hidden > 0) out.push(paint.style(`... ${hidden} more captures (use --format json)`, 'dim'));
   return out.join('\n');
 }
 

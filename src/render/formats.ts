@@ -1,3 +1,31 @@
 /** Output formats of the CLI and the renderers behind them. */
-export const FORMATS = ['table', 'json', 'ndjson', 'markdown', 'html', 'csv'] as const;
+export const FORMATS = ['table', 'json', 'ndjson', 'markdown', 'html', 'csv', 'zeek'] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** The format a report file's name asks for (`-o report.html`), or null for a name that says nothing. */
+export function formatOfFileName(path: string): Format | null {
+  const m = /\.([A-Za-z0-9]+)$/.exec(path);
+  if (m === null) return null;
+  switch (m[1].toLowerCase()) {
+    case 'txt':
+      return 'table';
+    case 'json':
+      return 'json';
+    case 'ndjson':
+    case 'jsonl':
+      return 'ndjson';
+    case 'md':
+    case 'markdown':
+      return 'markdown';
+    case 'html':
+    case 'htm':
+      return 'html';
+    case 'csv':
+      return 'csv';
+    case 'log':
+    case 'tsv':
+      return 'zeek';
+    default:
+      return null;
+  }
+}

@@ -10,14 +10,27 @@ import { printable } from './text-width.js';
  * Control characters (a newline would end a table row) become visible `\xNN`.
  */
 export function mdText(text: string): string {
-  const escaped = text
+  // Trackers act on `@name` (a mention that notifies someone) and `#123` (a cross-reference that links
+  // back) even after a backslash escape; inside a code span they are only text.
+  const parts = text.split(TRACKER_REFERENCE);
+  return parts.map((part, i) => (i % 2 === 1 ? mdCode(part) : escapeText(part, i === 0))).join('');
+}
+
+/** `@user`, `@org/team`, `#123`. */
+const TRACKER_REFERENCE = /((?<![\w@#`])(?:@[A-Za-z0-9][\w.\/-]*|#\d+\b))/;
+
+function escapeText(text: string, atLineStart: boolean): string {
+  let escaped = text
     .replace(/[\\`*[\]<>~&]/g, (c) => `\\${c}`)
     // `_` between two letters or digits cannot emphasise (CommonMark's flanking rules): SO_LINGER stays readable.
-    .replace(/_/g, (c, offset: number, whole: string) => (isWordChar(whole[offset - 1]) && isWordChar(whole[offset + 1]) ? c : '\\_'))
-    // Block starts matter only at the beginning of a line: `# `, `- `, `+ `, `1. `, `1) `, a run of `=`.
-    .replace(/^([#+-])(?=\s|$)/, '\\$1')
-    .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2')
-    .replace(/^=/, '\\=');
+    .replace(/_/g, (c, offset: number, whole: string) => (isWordChar(whole[offset - 1]) && isWordChar(whole[offset + 1]) ? c : '\\_'));
+  // Block starts matter only at the beginning of a line: `# `, `- `, `+ `, `1. `, `1) `, a run of `=`.
+  if (atLineStart) {
+    escaped = escaped
+      .replace(/^([#+-])(?=\s|$)/, '\\$1')
+      .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2')
+      .replace(/^=/, '\\=');
+  }
   return printable(escaped);
 }
 

@@ -5,6 +5,7 @@ import { renderJson } from './format-json.js';
 import { renderMarkdown } from './format-markdown.js';
 import { renderNdjson } from './format-ndjson.js';
 import { renderTable } from './format-table.js';
+import { renderZeek } from './format-zeek.js';
 import type { Listing } from '../report/listing.js';
 import type { Report } from '../report/model.js';
 
@@ -17,6 +18,11 @@ export interface RenderOptions {
   limit: number;
   /** The user asked for every connection (--all): mention it in headings instead of suggesting it. */
   all: boolean;
+  /**
+   * Markdown only: the most characters the report may have (an issue tracker comment takes 65,536);
+   * beyond, examples, rows and advice are left out, and a note says so. 0 or undefined: no limit.
+   */
+  markdownBudget?: number;
 }
 
 /**
@@ -38,5 +44,7 @@ export function renderReport(format: Format, report: Report, options: RenderOpti
       return renderHtml(report, options, listing);
     case 'csv':
       return renderCsv(report);
+    case 'zeek':
+      return renderZeek(report);
   }
 }

@@ -85,7 +85,8 @@ function refusedBy(r: ConnectionRecord): string {
   return decisiveReset(r) !== null || icmp === undefined ? 'RST' : `ICMP ${icmp.description}`;
 }
 
-const FACTS: Record<Verdict, RowColumn[]> = {
+/** The times and facts that matter for each verdict; a verdict without an entry shows when it started and ended. */
+const FACTS: Partial<Record<Verdict, RowColumn[]>> = {
   'close-wait': [
     durationColumn('stuck', (r) => r.stuckSeconds),
     timeColumn('since', (r) => r.since),
@@ -112,9 +113,11 @@ const FACTS: Record<Verdict, RowColumn[]> = {
   'one-sided': [timeColumn('started', (r) => r.start), textColumn('not captured', (r) => r.quality?.unseen ?? '-')],
 };
 
+const DEFAULT_FACTS: RowColumn[] = [timeColumn('started', (r) => r.start), timeColumn('ended', (r) => r.end)];
+
 /** All columns of a verdict's list, left to right. */
 export function rowColumns(verdict: Verdict): RowColumn[] {
-  return [stream, client, server, endpoint, ...FACTS[verdict], evidence];
+  return [stream, client, server, endpoint, ...(FACTS[verdict] ?? DEFAULT_FACTS), evidence];
 }
 
 export function streamLabel(r: ConnectionRecord, ctx: RowContext): string {

@@ -1,7 +1,7 @@
 /**
- * The formats that list every connection (JSON, ndjson, CSV), written piece by piece: each record's
- * text is made on its own (and can wait on disk in a RecordSpill), and the pieces joined give exactly
- * what renderJson, renderNdjson and renderCsv give for the whole report.
+ * The formats that list every connection (JSON, ndjson, CSV, Zeek conn.log), written piece by piece:
+ * each record's text is made on its own (and can wait on disk in a RecordSpill), and the pieces joined
+ * give exactly what renderJson, renderNdjson, renderCsv and renderZeek give for the whole report.
  */
 import type { ConnectionRecord } from '../verdict/types.js';
 import { csvHeader, csvRow } from './format-csv.js';
@@ -9,11 +9,12 @@ import { renderJson } from './format-json.js';
 import { ndjsonLine, ndjsonSummaryLine } from './format-ndjson.js';
 import type { Format } from './formats.js';
 import type { Report } from '../report/model.js';
+import { zeekFooter, zeekHeader, zeekRow } from './format-zeek.js';
 
-export type ListingFormat = 'json' | 'ndjson' | 'csv';
+export type ListingFormat = 'json' | 'ndjson' | 'csv' | 'zeek';
 
 export function isListingFormat(format: Format): format is ListingFormat {
-  return format === 'json' || format === 'ndjson' || format === 'csv';
+  return format === 'json' || format === 'ndjson' || format === 'csv' || format === 'zeek';
 }
 
 /** A record's text in the format: a JSON array element at its indentation, an ndjson line, a CSV row. */
@@ -25,6 +26,8 @@ export function recordText(format: ListingFormat): (record: ConnectionRecord) =>
       return ndjsonLine;
     case 'csv':
       return csvRow;
+    case 'zeek':
+      return zeekRow;
   }
 }
 
@@ -52,6 +55,11 @@ export function* reportTexts(format: ListingFormat, report: Report, records: Ite
     case 'csv':
       yield csvHeader();
       yield* records;
+      return;
+    case 'zeek':
+      yield zeekHeader(report);
+      yield* records;
+      yield zeekFooter(report);
       return;
   }
 }

@@ -16,6 +16,22 @@ export interface Summary {
   /** Connections whose verdict is a finding. */
   findings: number;
   verdicts: Record<Verdict, number>;
+  /**
+   * Close-waits counted here but not listed in `connections` because they were stuck for less than
+   * --min-stuck (minStuckSeconds). Always set by analyze() (0 without it); optional only for reports
+   * made before it was added.
+   */
+  hiddenByMinStuck?: number;
+}
+
+/** A Wireshark display filter that selects one capture's listed connections. */
+export interface DisplayFilter {
+  /** The capture, as in `captures` (with --join, the joined name: the filter is for the merged capture). */
+  file: string;
+  /** Listed connections of that capture. */
+  connections: number;
+  /** `tcp.stream in {3, 7..9}` (Wireshark 3.6 or later), or `tcp.stream eq 3`. */
+  filter: string;
 }
 
 export interface CloseWaitStats {
@@ -50,6 +66,11 @@ export interface ServiceSummary {
 export interface Report {
   schema: 1;
   generator: { name: 'closetrace'; version: string };
+  /**
+   * True when reading was interrupted (Ctrl-C, SIGTERM, an aborted signal): the report covers only what
+   * was read. Always set by analyze(); optional only for reports made before it was added.
+   */
+  partial?: boolean;
   captures: CaptureFacts[];
   summary: Summary;
   services: ServiceSummary[];
@@ -59,5 +80,7 @@ export interface Report {
   timeWaitPressure: TimeWaitPressureReport[];
   /** SYNs that reused a 4-tuple one side still held in TIME_WAIT, by how they were answered. */
   timeWaitReuse: TimeWaitReuseReport;
+  /** Per capture with listed connections, in `captures` order: the filter that shows them all in Wireshark. Always set by analyze(). */
+  displayFilters?: DisplayFilter[];
   connections: ConnectionRecord[];
 }

@@ -1,8 +1,10 @@
 import type { ConnectionSummary, JudgedConnection } from '../verdict/judged-connection.js';
 import { epochSeconds, isoTime } from '../time/time-text.js';
 import { FINDINGS, VERDICTS, type ConnectionRecord, type Verdict } from '../verdict/types.js';
+import { CutConnections, rotatedSets, rotatedSetWarning, type CutSketch } from './cut-connections.js';
 import { HostReportBuilder } from './host-report.js';
-import type { CaptureFacts, Report, ServiceSummary, Summary } from './model.js';
+import type { CaptureFacts, DisplayFilter, Report, ServiceSummary, Summary } from './model.js';
+import { StreamSet, streamFilter } from './stream-set.js';
 
 /**
  * One server endpoint's running figures. Plain data (numbers, arrays, records), so a worker thread can
@@ -35,6 +37,19 @@ export interface ReportPartial {
   findings: number;
   verdicts: Record<Verdict, number>;
   services: ServicePartial[];
+  hiddenByMinStuck: number;
+  /** Stream bitmaps of the listed connections, per file (see StreamSet). */
+  listed: { file: string; bits: Uint8Array }[];
+  cuts: CutSketch[];
+}
+
+export interface ReportBuilderOptions {
+  /** In-scope connections not listed only because of --min-stuck: counted in summary.hiddenByMinStuck. */
+  hidden?: (connection: ConnectionSummary) => boolean;
+  /** Ask for records of listed connections (default true); false still counts them and their streams. */
+  records?: boolean;
+  /** Look for captures that are parts of one rotated set (not for a joined run, which is one already). */
+  rotatedSets?: boolean;
 }
 
 /**
@@ -55,15 +70,42 @@ export class ReportBuilder {
   private connections = 0;
   private findings = 0;
   private skippedFiles = 0;
+  private hiddenByMinStuck = 0;
+  private partialRun = false;
+  private readonly listed = new Map<string, StreamSet>();
+  private readonly cuts = new CutConnections();
 
   /** `keep` decides which connections get a record in the report's `connections` (findings, unless --all). */
   constructor(
     private readonly version: string,
     private readonly keep: (connection: ConnectionSummary) => boolean = (c) => FINDINGS.has(c.verdict),
+    private readonly options: ReportBuilderOptions = {},
   ) {}
 
   /** Counts a judged connection; true when its full record should be added with addRecord(). */
   addJudged(c: JudgedConnection): boolean {
+    const listed = this.count(c);
+    if (listed) this.listedOf(c.file).add(c.stream);
+    else if (this.options.hidden?.(c) === true) this.hiddenByMinStuck++;
+    if (this.options.rotatedSets === true) this.cuts.note(c);
+    return listed && this.options.records !== false;
+  }
+
+  private listedOf(file: string): StreamSet {
+    let set = this.listed.get(file);
+    if (set === undefined) {
+      set = new StreamSet();
+      this.listed.set(file, set);
+    }
+    return set;
+  }
+
+  /** The report covers only part of the inputs (reading was interrupted). */
+  setPartial(partial: boolean): void {
+    this.partialRun = partial;
+  }
+
+  private count(c: JudgedConnection): boolean {
     this.connections++;
     this.verdicts[c.verdict]++;
     if (FINDINGS.has(c.verdict)) this.findings++;
@@ -150,13 +192,24 @@ export class ReportBuilder {
 
   /** The figures counted so far (not the captures or records), for another builder's addPartial(). */
   partial(): ReportPartial {
-    return { connections: this.connections, findings: this.findings, verdicts: { ...this.verdicts }, services: [...this.services.values()] };
+    return {
+      connections: this.connections,
+      findings: this.findings,
+      verdicts: { ...this.verdicts },
+      services: [...this.services.values()],
+      hiddenByMinStuck: this.hiddenByMinStuck,
+      listed: [...this.listed].map(([file, set]) => ({ file, bits: set.toBits() })),
+      cuts: this.cuts.sketches(),
+    };
   }
 
   /** Adds figures counted by another builder (a worker's, for one file), as if its connections came here. */
   addPartial(p: ReportPartial): void {
     this.connections += p.connections;
     this.findings += p.findings;
+    this.hiddenByMinStuck += p.hiddenByMinStuck;
+    for (const { file, bits } of p.listed) this.listedOf(file).addAll(new StreamSet(bits));
+    for (const sketch of p.cuts) this.cuts.add(sketch);
     for (const v of VERDICTS) this.verdicts[v] += p.verdicts[v];
     for (const other of p.services) {
       const service = this.services.get(other.server);
@@ -188,7 +241,33 @@ export class ReportBuilder {
       connections: this.connections,
       findings: this.findings,
       verdicts: { ...this.verdicts },
+      hiddenByMinStuck: this.hiddenByMinStuck,
     };
+  }
+
+  /** One filter per capture with listed connections, in capture order (a file given twice once). */
+  private displayFilters(): DisplayFilter[] {
+    const out: DisplayFilter[] = [];
+    const seen = new Set<string>();
+    const files = [...this.captures.map((c) => c.file), ...this.listed.keys()];
+    for (const file of files) {
+      const set = this.listed.get(file);
+      if (seen.has(file) || set === undefined || set.size === 0) continue;
+      seen.add(file);
+      out.push({ file, connections: set.size, filter: streamFilter(set) });
+    }
+    return out;
+  }
+
+  /** The captures, with a warning on the first of each run of files that look like one rotated set. */
+  private capturesWithWarnings(): CaptureFacts[] {
+    if (this.options.rotatedSets !== true) return this.captures;
+    const out = [...this.captures];
+    for (const set of rotatedSets(this.captures, this.cuts)) {
+      const first = set[0];
+      out[first] = { ...out[first], warnings: [...out[first].warnings, rotatedSetWarning(set.map((i) => this.captures[i].file))] };
+    }
+    return out;
   }
 
   build(): Report {
@@ -213,10 +292,12 @@ export class ReportBuilder {
     return {
       schema: 1,
       generator: { name: 'closetrace', version: this.version },
-      captures: this.captures,
+      partial: this.partialRun,
+      captures: this.capturesWithWarnings(),
       summary: this.summary(),
       services,
       ...this.hostReport.build(),
+      displayFilters: this.displayFilters(),
       connections,
     };
   }

@@ -126,6 +126,7 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
       clock: (seconds, nanos) => time(seconds, nanos).slice(11, 23) + ' UTC',
     }),
     endReason,
+    packetsSent: { client: client.packets, server: server.packets },
   };
 }
 

@@ -145,4 +145,6 @@ export interface ConnectionRecord {
   connState: string;
   explanation: string;
   endReason: EndReason;
+  /** TCP segments each side sent (Zeek's orig_pkts and resp_pkts). */
+  packetsSent: { client: number; server: number };
 }

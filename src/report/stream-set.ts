@@ -1,0 +1,104 @@
+/**
+ * The tcp.stream numbers of one capture's listed connections, as a bitmap: one bit per stream number,
+ * so a capture with ten million connections takes 1.2 MB however many of them are listed, and a worker
+ * thread hands it over as one block. From it come the capture's Wireshark display filter (ranges keep
+ * it short when most streams are listed) and the frames `--extract` copies.
+ */
+export class StreamSet {
+  private bits: Uint8Array;
+  /** Streams in the set. */
+  size = 0;
+
+  constructor(bits?: Uint8Array) {
+    this.bits = bits ?? new Uint8Array(64);
+    if (bits !== undefined) for (const byte of bits) this.size += popcount(byte);
+  }
+
+  add(stream: number): void {
+    const byte = stream >>> 3;
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const mask = 1 << (stream & 7);
+    if ((this.bits[byte] & mask) === 0) {
+      this.bits[byte] |= mask;
+      this.size++;
+    }
+  }
+
+  has(stream: number): boolean {
+    const byte = stream >>> 3;
+    return byte < this.bits.length && (this.bits[byte] & (1 << (stream & 7))) !== 0;
+  }
+
+  addAll(other: StreamSet): void {
+    if (other.bits.length > this.bits.length) {
+      const grown = new Uint8Array(other.bits.length);
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.size = 0;
+    for (let i = 0; i < this.bits.length; i++) {
+      if (i < other.bits.length) this.bits[i] |= other.bits[i];
+      this.size += popcount(this.bits[i]);
+    }
+  }
+
+  /** The bitmap (structured clone sends it as one block; new StreamSet(bits) takes it back). */
+  toBits(): Uint8Array {
+    return this.bits.slice();
+  }
+
+  /** Runs of consecutive streams, ascending: [first, last] each. */
+  *ranges(): Generator<[number, number]> {
+    let start = -1;
+    const end = this.bits.length * 8;
+    for (let s = 0; s <= end; s++) {
+      const present = s < end && (this.bits[s >>> 3] & (1 << (s & 7))) !== 0;
+      if (present && start < 0) start = s;
+      else if (!present && start >= 0) {
+        yield [start, s - 1];
+        start = -1;
+      }
+    }
+  }
+}
+
+function popcount(byte: number): number {
+  let n = 0;
+  for (let b = byte; b !== 0; b &= b - 1) n++;
+  return n;
+}
+
+/**
+ * A Wireshark display filter selecting exactly these streams: `tcp.stream in {3, 7..9}`, or `tcp.stream
+ * eq 3` for one. Set elements are separated by commas, as Wireshark 3.6 and later require.
+ */
+export function streamFilter(set: StreamSet): string {
+  const parts: string[] = [];
+  for (const [first, last] of set.ranges()) parts.push(first === last ? String(first) : last === first + 1 ? `${first}, ${last}` : `${first}..${last}`);
+  if (set.size === 1) return `tcp.stream eq ${parts[0]}`;
+  return `tcp.stream in {${parts.join(', ')}}`;
+}
+
+/** The streams a filter made by streamFilter() selects (null for any other text). */
+export function parseStreamFilter(filter: string): StreamSet | null {
+  const set = new StreamSet();
+  const one = /^tcp\.stream eq (\d+)$/.exec(filter);
+  if (one !== null) {
+    set.add(Number(one[1]));
+    return set;
+  }
+  const many = /^tcp\.stream in \{([0-9., ]*)\}$/.exec(filter);
+  if (many === null) return null;
+  for (const part of many[1].split(',')) {
+    const range = /^\s*(\d+)(?:\.\.(\d+))?\s*$/.exec(part);
+    if (range === null) return null;
+    const first = Number(range[1]);
+    const last = range[2] === undefined ? first : Number(range[2]);
+    for (let s = first; s <= last; s++) set.add(s);
+  }
+  return set;
+}

@@ -54,6 +54,8 @@ export class AnalysisStages {
   private readonly store = new ConnectionStore();
   /** What `ss -tan` would show at the capture's end, built as connections are judged. */
   private readonly sockets: SocketTableBuilder;
+  /** Per flow entry: the stream of the earlier connection on its 4-tuple it took over, or -1. */
+  private reusedOf = new Int32Array(0);
   private readonly view = new ConnectionView();
   /** Reused for every connection (handlers read it during their call only). */
   private readonly judged = new JudgedConnection();
@@ -71,8 +73,18 @@ export class AnalysisStages {
     const store = this.store;
     this.flows = new FlowAssembler(
       {
-        grow: (capacity) => store.grow(capacity),
-        open: (entry) => store.open(entry),
+        grow: (capacity) => {
+          store.grow(capacity);
+          if (capacity > this.reusedOf.length) {
+            const reusedOf = new Int32Array(capacity);
+            reusedOf.set(this.reusedOf);
+            this.reusedOf = reusedOf;
+          }
+        },
+        open: (entry, reusedStream) => {
+          store.open(entry);
+          this.reusedOf[entry] = reusedStream;
+        },
         track: (entry, direction, seg) => replaySegment(store, entry, direction, seg),
         end: (entry, flow, reason) => this.judge(entry, flow, reason),
       },
@@ -163,7 +175,7 @@ export class AnalysisStages {
     this.horizon.seconds = this.nowSeconds;
     this.horizon.nanos = this.nowNanos;
     const judged = judgeConnection(flow, conn, this.horizon, this.context, this.judged);
-    this.sockets.add(conn, judged, this.nowSeconds + this.nowNanos * 1e-9);
+    this.sockets.add(conn, judged, this.nowSeconds + this.nowNanos * 1e-9, this.reusedOf[entry]);
     this.noteQuality(conn);
     this.endReason = reason;
     this.onJudged(judged, this.makeRecord, flow);

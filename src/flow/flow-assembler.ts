@@ -45,8 +45,11 @@ export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: DEFAULT_MAX_CONNECT
 export interface FlowHandlers {
   /** Make room for entries [0, capacity). */
   grow(capacity: number): void;
-  /** A new connection starts in `entry`. */
-  open(entry: number): void;
+  /**
+   * A new connection starts in `entry`; `reusedStream` is the stream of an earlier connection on the same
+   * 4-tuple it takes over (a new SYN after a close), or -1.
+   */
+  open(entry: number, reusedStream: number): void;
   /**
    * Replays a segment (direction 0 = A->B) into the entry's state; answers true once the connection is
    * over (both FINs ACKed, or reset), false while it goes on (or again, after a reopening SYN).
@@ -119,6 +122,7 @@ export class FlowAssembler {
     const hash = FlowTable.hashOf(seg);
     let entry = table.find(seg, hash);
     let direction = table.direction;
+    let reused = -1;
     if (entry < 0) {
       const r = this.retired.size > 0 ? this.retired.find(seg, hash) : -1;
       if (r >= 0) {
@@ -134,18 +138,20 @@ export class FlowAssembler {
           return;
         }
         this.retired.remove(r);
+        reused = old.stream;
       }
       if (table.size >= this.options.maxFlows) this.evictOne();
       entry = table.insert(seg, hash);
-      this.start(entry, seg);
+      this.start(entry, seg, reused);
       direction = 0;
     } else if ((seg.flags & (SYN | ACK)) === SYN && splitsStream(this.loadBases(entry), direction, seg)) {
       // Port reuse: the old connection is judged here, and every later packet of this 4-tuple belongs
       // to the new stream, whose A is this segment's source.
+      reused = table.get(entry, T.Stream);
       this.end(entry, 'port-reused');
       table.setKey(entry, seg);
       table.set(entry, T.Generation, table.get(entry, T.Generation) + 1);
-      this.start(entry, seg);
+      this.start(entry, seg, reused);
       direction = 0;
     }
     // A flow first seen through headers cut before the window gets tshark's number at its first whole one.
@@ -191,7 +197,7 @@ export class FlowAssembler {
     }
   }
 
-  private start(entry: number, seg: TcpSegment): void {
+  private start(entry: number, seg: TcpSegment, reusedStream: number): void {
     const table = this.table;
     const e = table.ints;
     const k = entry * T.Stride;
@@ -202,7 +208,7 @@ export class FlowAssembler {
     e[k + T.Packets] = 0;
     e[k + T.BaseSet] = 0;
     table.lastSeen[entry] = seg.seconds + seg.nanos * 1e-9;
-    this.handlers.open(entry);
+    this.handlers.open(entry, reusedStream);
   }
 
   /** Packet count, frame range and recency of a flow's own segments. */

@@ -1,8 +1,9 @@
-import { formatAddress } from '../decode/address-text.js';
 import type { ConnectionView, EndpointView } from '../track/connection-view.js';
 import { TCP_STATE_NAMES, TcpState } from '../track/tcp-state.js';
 import type { JudgedConnection } from '../verdict/judged-connection.js';
+import { HostIndex } from './host-index.js';
 import { OccupancyTimeline } from './occupancy-timeline.js';
+import { PendingSockets } from './pending-sockets.js';
 import { LINUX_TIMERS, SOCKET_STATES, socketExpiry, type SocketState, type SocketTimers } from './socket-timers.js';
 import { TimeWaitPressure } from './time-wait-pressure.js';
 
@@ -106,49 +107,39 @@ export interface CaptureSockets {
   untracked: number;
 }
 
-/** Reuses listed by example (all are counted). */
-const REUSE_EXAMPLES = 50;
-
 /** Hosts beyond this many get counts and sockets but no timeline (memory stays bounded). */
 const MAX_TIMELINES = 256;
 /** Addresses given a socket table at most (a SYN flood from spoofed sources has millions); the sockets of later ones are only counted (untracked). */
 const MAX_HOSTS = 8_192;
-const PRUNE_EVERY = 4096;
-
-interface Pending {
-  host: number;
-  port: number;
-  peer: string;
-  state: TcpState;
-  expiry: number;
-  /** When its timer started (TIME_WAIT: when it entered the state). */
-  enteredAt: number;
-}
+/** Reuses listed by example (all are counted). */
+const REUSE_EXAMPLES = 50;
 
 /**
  * The socket table of one capture, built as connections are judged: each judged connection's two
  * sockets (each endpoint's, on its own address) go in with the state the tracker left them in and
  * the time their timer expires (socket-timers.ts); at the end of the capture, those still alive are
  * what `ss -tan` would have shown. Sockets whose timer has run out by the time of a later judgement
- * are dropped then, so memory follows the sockets alive at once (TIME_WAIT's minute of them), and a
- * later connection on the same 4-tuple replaces the earlier socket (a TIME_WAIT socket that accepts a
- * new SYN is gone). Also kept: each host's counts of ESTABLISHED, CLOSE_WAIT and TIME_WAIT through the
- * capture (fixed buckets), and TIME_WAIT pressure per local address and remote ip:port.
+ * leave then (a heap by expiry), so memory follows the sockets alive at once (TIME_WAIT's minute of
+ * them, at most two per connection --max-connections allows), and a new connection on the same 4-tuple
+ * takes the earlier socket's place (a TIME_WAIT socket that accepts a new SYN is gone; how it answered
+ * is counted). Also kept: each host's counts of ESTABLISHED, CLOSE_WAIT and TIME_WAIT through the
+ * capture (fixed buckets), and TIME_WAIT pressure per local address and remote ip:port. Nothing here
+ * makes a string per connection: addresses are numbered once (HostIndex).
  */
 export class SocketTableBuilder {
-  private readonly hostIndex = new Map<string, number>();
-  private readonly hosts: string[] = [];
+  private readonly hosts = new HostIndex(MAX_HOSTS);
   private readonly timelines: (Record<TimelineState, OccupancyTimeline> | null)[] = [];
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingSockets;
   private readonly pressure: TimeWaitPressure;
   private readonly reuses: TimeWaitReuse[] = [];
   private readonly reuseCounts: Record<ReuseOutcome, number> = { accepted: 0, ack: 0, rst: 0, none: 0 };
+  private readonly leave = (slot: number): void => this.leaveAt(slot, this.pending.expiry[slot]);
   private origin = Number.NaN;
   private end: number | null = null;
   private untracked = 0;
-  private added = 0;
 
   constructor(private readonly settings: SocketSettings = DEFAULT_SOCKET_SETTINGS) {
+    this.pending = new PendingSockets(settings.maxSockets);
     this.pressure = new TimeWaitPressure(settings.timers.timeWaitSeconds, this.pressureThreshold());
   }
 
@@ -157,69 +148,63 @@ export class SocketTableBuilder {
     if (Number.isNaN(this.origin)) this.origin = at;
   }
 
-  /** A connection has been judged; `now` is the capture time of the judgement (its horizon). */
-  add(conn: ConnectionView, judged: JudgedConnection, now: number): void {
+  /**
+   * A connection has been judged; `now` is the capture time of the judgement (its horizon), and
+   * `reusedStream` the stream of an earlier connection on the same 4-tuple it took over, or -1.
+   */
+  add(conn: ConnectionView, judged: JudgedConnection, now: number, reusedStream: number): void {
+    this.pending.expire(now, this.leave);
     const base = conn.firstSecond;
-    const clientDir = judged.clientDir;
     const lastPacket = base + conn.lastTime;
     const end = Math.max(now, lastPacket);
+    const synAt = base + conn.firstNanos * 1e-9;
+    const hostA = this.hosts.of(judged.ipVersion, judged.a0, judged.a1, judged.a2, judged.a3);
+    const hostB = this.hosts.of(judged.ipVersion, judged.b0, judged.b1, judged.b2, judged.b3);
     for (let dir = 0; dir < 2; dir++) {
       const endpoint = conn.ends[dir];
-      const host = this.host(dir === 0 ? formatAddress(judged.ipVersion, judged.a0, judged.a1, judged.a2, judged.a3) : formatAddress(judged.ipVersion, judged.b0, judged.b1, judged.b2, judged.b3));
-      if (host < 0) {
+      const host = dir === 0 ? hostA : hostB;
+      const peerHost = dir === 0 ? hostB : hostA;
+      if (host < 0 || peerHost < 0) {
         if (endpoint.packets > 0) this.untracked++;
         continue;
       }
       const port = dir === 0 ? judged.aPort : judged.bPort;
-      const peer = judged.addressOf(dir ^ 1);
+      const peerPort = dir === 0 ? judged.bPort : judged.aPort;
+      if (reusedStream >= 0) this.takeOver(reusedStream, host, port, endpoint, judged.stream, synAt);
       this.addIntervals(host, endpoint, base, end);
       const state = endpoint.state;
-      const expiry = socketExpiry(state, base + timerStart(state, endpoint), lastPacket, this.settings.timers);
-      const key = `${host} ${port} ${peer}`;
-      const before = this.pending.get(key);
-      const synAt = base + conn.firstNanos * 1e-9;
-      if (before !== undefined && before.state === TcpState.TimeWait && before.expiry > synAt) this.reuse(before, endpoint, judged, synAt);
-      // A newer connection on the same 4-tuple takes the place of the older socket.
+      const enteredAt = base + timerStart(state, endpoint);
+      const expiry = socketExpiry(state, enteredAt, lastPacket, this.settings.timers);
+      if (endpoint.wasTimeWait && dir === judged.clientDir) this.pressure.timeWait(TimeWaitPressure.key(host, peerHost, peerPort), base + endpoint.timeWaitTime);
       // A side the capture never saw has no socket to show (its state would be a guess).
-      if (before !== undefined) this.leave(before, synAt);
       if (expiry > now && state !== TcpState.Unknown && endpoint.packets > 0) {
-        if (this.pending.size < this.settings.maxSockets || before !== undefined) this.pending.set(key, { host, port, peer, state, expiry, enteredAt: base + timerStart(state, endpoint) });
-        else this.untracked++;
+        if (this.pending.add(host, port, peerHost, peerPort, state, expiry, enteredAt, judged.stream, dir) < 0) this.untracked++;
+      } else if (state === TcpState.TimeWait) {
+        // TIME_WAIT already over: its interval is known now.
+        this.timeline(host)?.TIME_WAIT.add(enteredAt, Math.min(expiry, endpoint.closedTime > endpoint.timeWaitTime ? base + endpoint.closedTime : Infinity));
       }
-      else {
-        this.pending.delete(key);
-        // TIME_WAIT already over (or never a socket to keep): its interval is known now.
-        if (state === TcpState.TimeWait) this.timeline(host)?.TIME_WAIT.add(base + endpoint.timeWaitTime, Math.min(expiry, base + (endpoint.closedTime > endpoint.timeWaitTime ? endpoint.closedTime : Infinity)));
-      }
-      if (endpoint.wasTimeWait && dir === clientDir) this.pressure.timeWait(this.hosts[host], peer, base + endpoint.timeWaitTime);
     }
-    if (++this.added % PRUNE_EVERY === 0) this.prune(now);
-  }
-
-  /** A new connection's SYN reached a 4-tuple whose `holder` socket was still in TIME_WAIT. */
-  private reuse(holder: Pending, answer: EndpointView, judged: JudgedConnection, at: number): void {
-    const flags = answer.firstFlags;
-    const outcome: ReuseOutcome = (flags & 0x004) !== 0 ? 'rst' : (flags & 0x012) === 0x012 ? 'accepted' : (flags & 0x010) !== 0 ? 'ack' : 'none';
-    this.reuseCounts[outcome]++;
-    if (this.reuses.length < REUSE_EXAMPLES) {
-      this.reuses.push({ holder: endpointText(this.hosts[holder.host], holder.port), peer: holder.peer, stream: judged.stream, at, inTimeWaitSeconds: Math.max(0, at - holder.enteredAt), outcome });
-    }
+    if (this.pending.size === 0 && (judged.stream & 1023) === 0) this.pressure.prune(now);
   }
 
   /** The table at `end` (the capture's last frame, or later when known). */
   finish(end: number | null): CaptureSockets {
     const at = end ?? -Infinity;
     this.end = end;
-    const counts = this.hosts.map(() => emptyStates());
-    const lists: HostSocket[][] = this.hosts.map(() => []);
-    for (const s of this.pending.values()) {
-      this.leave(s, at);
-      if (s.expiry <= at) continue;
-      const name = TCP_STATE_NAMES[s.state] as SocketState;
-      counts[s.host][name]++;
-      if (this.settings.list) lists[s.host].push({ state: name, local: endpointText(this.hosts[s.host], s.port), peer: s.peer });
+    this.pending.expire(at, this.leave);
+    const names = this.hosts.names;
+    const counts = names.map(() => emptyStates());
+    const lists: HostSocket[][] = names.map(() => []);
+    const p = this.pending;
+    for (let slot = 0; slot < p.slots; slot++) {
+      if (p.alive[slot] === 0) continue;
+      this.leaveAt(slot, at);
+      const host = p.host[slot];
+      const name = TCP_STATE_NAMES[p.state[slot]] as SocketState;
+      counts[host][name]++;
+      if (this.settings.list) lists[host].push({ state: name, local: this.hosts.endpoint(host, p.port[slot]), peer: this.hosts.endpoint(p.peerHost[slot], p.peerPort[slot]) });
     }
-    const hosts: HostSockets[] = this.hosts.map((address, i) => {
+    const hosts: HostSockets[] = names.map((address, i) => {
       const host: HostSockets = { address, states: counts[i], ...this.timelineOf(i, counts[i]) };
       if (this.settings.list) host.sockets = lists[i].sort(compareSockets);
       return host;
@@ -227,17 +212,60 @@ export class SocketTableBuilder {
     hosts.sort((a, b) => compareAddresses(a.address, b.address));
     const [low, high] = this.settings.portRange;
     const ports = high - low + 1;
-    const timeWaitPressure = this.pressure.peaks(this.pressureThreshold()).map((p) => ({
-      host: p.local,
-      peer: p.remote,
-      peak: p.peak,
-      at: p.at,
-      ports,
-      share: p.peak / ports,
-      connections: p.connections,
-      connectionsPerSecond: p.spanSeconds > 0 ? p.connections / p.spanSeconds : null,
-    }));
+    const timeWaitPressure = this.pressure.peaks(this.pressureThreshold()).map((peak) => {
+      const remotePort = peak.key % 65536;
+      const pairHosts = Math.floor(peak.key / 65536);
+      return {
+        host: names[Math.floor(pairHosts / 8192)],
+        peer: this.hosts.endpoint(pairHosts % 8192, remotePort),
+        peak: peak.peak,
+        at: peak.at,
+        ports,
+        share: peak.peak / ports,
+        connections: peak.connections,
+        connectionsPerSecond: peak.spanSeconds > 0 ? peak.connections / peak.spanSeconds : null,
+      };
+    });
     return { end, hosts, timeWaitPressure, timeWaitReuse: { counts: { ...this.reuseCounts }, examples: [...this.reuses] }, untracked: this.untracked };
+  }
+
+  /**
+   * The new connection `stream` on host:port took over the 4-tuple of `reusedStream`: the earlier
+   * socket there is gone; if it was still in TIME_WAIT, how it answered the new SYN is counted.
+   */
+  private takeOver(reusedStream: number, host: number, port: number, answer: EndpointView, stream: number, synAt: number): void {
+    const p = this.pending;
+    for (let side = 0; side < 2; side++) {
+      const slot = p.find(reusedStream, side);
+      if (slot < 0 || p.host[slot] !== host || p.port[slot] !== port) continue;
+      if (p.state[slot] === TcpState.TimeWait && p.expiry[slot] > synAt) this.reuse(slot, answer, stream, synAt);
+      this.leaveAt(slot, synAt);
+      p.remove(slot);
+    }
+  }
+
+  /** A new connection's SYN reached a 4-tuple whose socket in `slot` was still in TIME_WAIT. */
+  private reuse(slot: number, answer: EndpointView, stream: number, at: number): void {
+    const p = this.pending;
+    const flags = answer.firstFlags;
+    const outcome: ReuseOutcome = (flags & 0x004) !== 0 ? 'rst' : (flags & 0x012) === 0x012 ? 'accepted' : (flags & 0x010) !== 0 ? 'ack' : 'none';
+    this.reuseCounts[outcome]++;
+    if (this.reuses.length < REUSE_EXAMPLES) {
+      this.reuses.push({
+        holder: this.hosts.endpoint(p.host[slot], p.port[slot]),
+        peer: this.hosts.endpoint(p.peerHost[slot], p.peerPort[slot]),
+        stream,
+        at,
+        inTimeWaitSeconds: Math.max(0, at - p.enteredAt[slot]),
+        outcome,
+      });
+    }
+  }
+
+  /** A pending socket leaves the table at `at`: a TIME_WAIT one ends its interval on the timeline. */
+  private leaveAt(slot: number, at: number): void {
+    const p = this.pending;
+    if (p.state[slot] === TcpState.TimeWait) this.timeline(p.host[slot])?.TIME_WAIT.add(p.enteredAt[slot], Math.min(at, p.expiry[slot]));
   }
 
   private pressureThreshold(): number {
@@ -245,32 +273,20 @@ export class SocketTableBuilder {
     return Math.max(1, Math.ceil((high - low + 1) * this.settings.pressureShare));
   }
 
-  /** The index of an address, made on first sight; -1 once MAX_HOSTS addresses are known. */
-  private host(address: string): number {
-    let i = this.hostIndex.get(address);
-    if (i === undefined) {
-      if (this.hosts.length >= MAX_HOSTS) return -1;
-      i = this.hosts.length;
-      this.hostIndex.set(address, i);
-      this.hosts.push(address);
-      this.timelines.push(null);
-    }
-    return i;
-  }
-
-  /** ESTABLISHED, CLOSE_WAIT and TIME_WAIT as the endpoint went through them, into its host's timeline. */
+  /** ESTABLISHED and CLOSE_WAIT as the endpoint went through them (and a TIME_WAIT cut short), into its host's timeline. */
   private addIntervals(host: number, e: EndpointView, base: number, end: number): void {
     if (!e.wasEstablished && !e.wasCloseWait && !e.wasTimeWait) return;
     const t = this.timeline(host);
     if (t === null) return;
     if (e.wasEstablished) t.ESTABLISHED.add(base + e.establishedTime, e.establishedEnd > 0 ? base + e.establishedEnd : end);
     if (e.wasCloseWait) t.CLOSE_WAIT.add(base + e.closeWaitTime, e.closeWaitEnd > 0 ? base + e.closeWaitEnd : end);
-    // A TIME_WAIT cut short (a RST, a reopening SYN) is over; one still running is added when it ends (leave()).
+    // A TIME_WAIT cut short (a RST, a reopening SYN) is over; one still running is added when it ends (leaveAt()).
     if (e.wasTimeWait && e.state !== TcpState.TimeWait) t.TIME_WAIT.add(base + e.timeWaitTime, base + Math.max(e.closedTime, e.timeWaitTime));
   }
 
   /** The host's timelines, made on first use (null beyond MAX_TIMELINES hosts). */
   private timeline(host: number): Record<TimelineState, OccupancyTimeline> | null {
+    while (this.timelines.length <= host) this.timelines.push(null);
     let t = this.timelines[host];
     if (t === null && host < MAX_TIMELINES) {
       const origin = Number.isNaN(this.origin) ? 0 : this.origin;
@@ -280,13 +296,8 @@ export class SocketTableBuilder {
     return t;
   }
 
-  /** A pending socket leaves the table at `at` (its timer ran out, or a new connection took its 4-tuple). */
-  private leave(s: Pending, at: number): void {
-    if (s.state === TcpState.TimeWait) this.timeline(s.host)?.TIME_WAIT.add(s.enteredAt, Math.min(at, s.expiry));
-  }
-
   private timelineOf(host: number, final: Record<SocketState, number>): Pick<HostSockets, 'peaks' | 'timeline'> {
-    const t = this.timelines[host];
+    const t = host < this.timelines.length ? this.timelines[host] : null;
     const peaks = { ESTABLISHED: noPeak(), CLOSE_WAIT: noPeak(), TIME_WAIT: noPeak() };
     if (t === null) return { peaks, timeline: null };
     const width = Math.max(t.ESTABLISHED.width, t.CLOSE_WAIT.width, t.TIME_WAIT.width);
@@ -301,15 +312,6 @@ export class SocketTableBuilder {
       else peaks[state] = f.peak > 0 ? { count: f.peak, at: timeline.origin + f.peakBucket * timeline.width } : noPeak();
     }
     return { peaks, timeline: { start: t.ESTABLISHED.origin, bucketSeconds: width, counts } };
-  }
-
-  private prune(now: number): void {
-    for (const [key, s] of this.pending) {
-      if (s.expiry > now) continue;
-      this.leave(s, s.expiry);
-      this.pending.delete(key);
-    }
-    this.pressure.prune(now);
   }
 }
 
@@ -348,10 +350,6 @@ function rebucket(values: number[], from: number, to: number): number[] {
     out.push(Math.round((sum / ratio) * 10) / 10);
   }
   return out;
-}
-
-function endpointText(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 function compareSockets(a: HostSocket, b: HostSocket): number {

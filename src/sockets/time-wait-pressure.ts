@@ -17,8 +17,8 @@ interface Pair {
 }
 
 export interface PressurePeak {
-  local: string;
-  remote: string;
+  /** The pair's key (see TimeWaitPressure.key). */
+  key: number;
   peak: number;
   /** Capture time (seconds) of the peak. */
   at: number;
@@ -31,7 +31,12 @@ export interface PressurePeak {
 const MAX_PAIRS = 65_536;
 
 export class TimeWaitPressure {
-  private readonly pairs = new Map<string, Pair>();
+  private readonly pairs = new Map<number, Pair>();
+
+  /** One number for a local host and a remote host and port (host numbers below 2^13: 42 bits in all). */
+  static key(localHost: number, remoteHost: number, remotePort: number): number {
+    return (localHost * 8192 + remoteHost) * 65536 + remotePort;
+  }
 
   constructor(
     /** How long TIME_WAIT lasts (the window). */
@@ -44,8 +49,8 @@ export class TimeWaitPressure {
    * `local` entered TIME_WAIT at `at` for a connection to `remote`: each is one connection closed, so
    * their count over their span is the connection rate that fills the ports.
    */
-  timeWait(local: string, remote: string, at: number): void {
-    const pair = this.pair(local, remote);
+  timeWait(key: number, at: number): void {
+    const pair = this.pair(key);
     if (pair === null) return;
     pair.connections++;
     if (at < pair.first) pair.first = at;
@@ -85,14 +90,12 @@ export class TimeWaitPressure {
     const out: PressurePeak[] = [];
     for (const [key, pair] of this.pairs) {
       if (pair.peak < threshold) continue;
-      const [local, remote] = key.split(' ');
-      out.push({ local, remote, peak: pair.peak, at: pair.peakAt, connections: pair.connections, spanSeconds: Math.max(0, pair.last - pair.first) });
+      out.push({ key, peak: pair.peak, at: pair.peakAt, connections: pair.connections, spanSeconds: Math.max(0, pair.last - pair.first) });
     }
-    return out.sort((a, b) => b.peak - a.peak || (a.local < b.local ? -1 : a.local > b.local ? 1 : 0) || (a.remote < b.remote ? -1 : 1));
+    return out.sort((a, b) => b.peak - a.peak || a.key - b.key);
   }
 
-  private pair(local: string, remote: string): Pair | null {
-    const key = `${local} ${remote}`;
+  private pair(key: number): Pair | null {
     let pair = this.pairs.get(key);
     if (pair === undefined) {
       if (this.pairs.size >= MAX_PAIRS) return null;

@@ -119,10 +119,11 @@ export function nextState(state: TcpState, event: TcpEvent): TcpState {
       if (state === TcpState.LastAck || state === TcpState.Closing || state === TcpState.TimeWait) return TcpState.CloseWait;
       return state;
     case TcpEvent.PeerFinRetracted:
-      // The peer's inferred FIN was data: its ACK of it moved nothing.
+      // The peer's inferred FIN was data: its ACK of it moved nothing. CLOSING and LAST_ACK wait for
+      // the ACK of their own FIN (FIN_WAIT_1); TIME_WAIT had it (FIN_WAIT_2).
       if (state === TcpState.CloseWait) return TcpState.Established;
-      if (state === TcpState.Closing || state === TcpState.TimeWait) return TcpState.FinWait2;
-      if (state === TcpState.LastAck) return TcpState.FinWait1;
+      if (state === TcpState.Closing || state === TcpState.LastAck) return TcpState.FinWait1;
+      if (state === TcpState.TimeWait) return TcpState.FinWait2;
       return state;
   }
 }

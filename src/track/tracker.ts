@@ -388,7 +388,16 @@ function retractFin(r: RecordCursor, dir: number): void {
   I[i + I32.finProofFrame + dir] = 0;
   I[i + I32.finAckFrame + dir] = 0;
   B[b + U8.finsCrossed] = 0;
+  // The sequence number the FIN took is data's again (it is counted when that data arrives).
+  const finSeq = I[i + I32.finSeq + dir];
+  if (I[i + I32.nextSeq + dir] === seqAdd(finSeq, 1)) I[i + I32.nextSeq + dir] = finSeq;
   const time = D[d + F64.lastTime];
+  // LAST_ACK answered goes to CLOSED, which nextState cannot tell from a RST's CLOSED: without a RST it
+  // was the inferred FIN's doing, and undoing it leaves the side where it was before its FIN.
+  if (B[b + U8.state + dir] === TcpState.Closed && B[b + U8.resetSeen] === 0) {
+    B[b + U8.state + dir] = (H[h + U16.flags + dir] & Fact.AckedPeerFin) !== 0 ? TcpState.CloseWait : TcpState.Established;
+    D[d + F64.closedTime + dir] = 0;
+  }
   apply(r, dir, TcpEvent.FinRetracted, time);
   if (wasAcked) {
     H[h + U16.flags + peer] &= ~Fact.AckedPeerFin;

@@ -83,12 +83,17 @@ export function clearJudgement(j: Judgement): void {
   j.icmp = null;
 }
 
-/** Sets the evidence frames (0 = a frame the capture did not hold, left out). */
+/** Sets the evidence frames (0 = a frame the capture did not hold, left out; each frame once). */
 export function setEvidence(j: Judgement, a: number, b = 0, c = 0, d = 0): void {
   const out = j.evidence;
   out.length = 0;
-  if (a > 0) out.push(a);
-  if (b > 0) out.push(b);
-  if (c > 0) out.push(c);
-  if (d > 0) out.push(d);
+  add(out, a);
+  add(out, b);
+  add(out, c);
+  add(out, d);
+}
+
+/** A frame once (an inferred FIN's proof can be the frame that also ACKs the peer's). */
+function add(out: number[], frame: number): void {
+  if (frame > 0 && !out.includes(frame)) out.push(frame);
 }

@@ -76,14 +76,11 @@ const RETRACTIONS: readonly Transition[] = [
   [TcpState.CloseWait, TcpEvent.PeerFinRetracted, TcpState.Established, 'undo AckPeerFin from ESTABLISHED'],
   [TcpState.LastAck, TcpEvent.PeerFinRetracted, TcpState.FinWait1, 'undo AckPeerFin; its own FIN stays sent, unacknowledged'],
   [TcpState.TimeWait, TcpEvent.PeerFinRetracted, TcpState.FinWait2, 'undo AckPeerFin; its own FIN stays sent and acknowledged'],
+  [TcpState.Closing, TcpEvent.PeerFinRetracted, TcpState.FinWait1, 'undo AckPeerFin; its own FIN stays sent, unacknowledged'],
 ];
 
-/**
- * Left out of every table, including the "unchanged" sweep: CLOSING + PeerFinRetracted answers
- * FIN_WAIT_2, but CLOSING means its own FIN was not yet acknowledged, so undoing AckPeerFin should
- * leave FIN_WAIT_1. To be settled in tcp-state.ts; then add the row above.
- */
-const UNSETTLED = new Set([`${TcpState.Closing}/${TcpEvent.PeerFinRetracted}`]);
+/** Pairs left out of the "unchanged" sweep (none now). */
+const UNSETTLED = new Set<string>();
 
 const ALL = [...RFC_9293, ...CAPTURE_GAPS, ...RETRACTIONS];
 const name = (s: TcpState): string => TCP_STATE_NAMES[s];

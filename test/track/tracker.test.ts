@@ -114,6 +114,26 @@ describe('a FIN the capture missed', () => {
     expect(w.conn.ends[A].finSeen).toBe(false);
   });
 
+  it('is retracted even after its ACK closed the sender (LAST_ACK to CLOSED), and the connection goes on', () => {
+    // Rule: CLOSED without a RST was the inferred FIN's doing: undoing it puts the side back in CLOSE_WAIT.
+    const w = established();
+    w.send(B, 'FA', { seq: 501, ack: 101 }); // 4: B closes first
+    w.send(A, 'A', { seq: 101, ack: 502 }); // 5: A in CLOSE_WAIT
+    w.send(B, 'A', { seq: 502, ack: 102 }); // 6: B ACKs one past A's data: A's FIN inferred and ACKed
+    expect([...w.states(), w.over]).toEqual(['CLOSED', 'TIME_WAIT', true]);
+    w.send(A, 'PA', { seq: 101, ack: 502, len: 10 }); // 7: that was data after all
+    expect([...w.states(), w.over]).toEqual(['CLOSE_WAIT', 'FIN_WAIT_2', false]);
+    expect(w.conn.ends[A].finSeen).toBe(false);
+  });
+
+  it('gives back the sequence number it took, so the data sent over it counts in full', () => {
+    // Rule: a retracted FIN's sequence number is data's again (nextSeq back to it).
+    const w = established();
+    w.send(B, 'A', { seq: 501, ack: 102 }); // 4: A's FIN inferred
+    w.send(A, 'PA', { seq: 101, ack: 501, len: 10 }); // 5: ten bytes from 101
+    expect(w.conn.ends[A].payloadBytes).toBe(10);
+  });
+
   it('becomes a real FIN when it turns up late in a capture out of order, keeping its ACK', () => {
     // Rule: a FIN arriving at exactly the inferred sequence number confirms the inference (an ACK seen before its FIN).
     const w = established(); // frames 1-3 at 0.01-0.03 s

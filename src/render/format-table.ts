@@ -23,7 +23,7 @@ import { humanDuration, timeSpan } from '../time/time-text.js';
 export function renderTable(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const paint = painter(options.color);
   const blocks = [
-    title(report, paint),
+    title(report, options.width, paint),
     captures(report, options, paint),
     verdictCounts(report, options, paint),
     ...findings(report, listing, options, paint),
@@ -34,7 +34,7 @@ export function renderTable(report: Report, options: RenderOptions, listing: Lis
   return `${blocks.join('\n\n')}\n`;
 }
 
-function title(report: Report, paint: Painter): string {
+function title(report: Report, width: number, paint: Painter): string {
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const pressure = report.timeWaitPressure?.length ?? 0;
@@ -42,7 +42,7 @@ function title(report: Report, paint: Painter): string {
     `closetrace ${report.generator.version}: ${plural(s.captures, 'capture')}, ${plural(s.connections, 'connection')}, ${plural(s.findings, 'finding')}` +
     (pressure > 0 ? `, ${pressure} time-wait-pressure` : '');
   const partial = partialText(report);
-  return paint.style(text, 'bold') + (partial === null ? '' : `\n${paint.style(partial, 'yellow')}`);
+  return wrap(text, width).map((l) => paint.style(l, 'bold')).join('\n') + (partial === null ? '' : `\n${paint.style(partial, 'yellow')}`);
 }
 
 /** Lines that must stay one line each (errors, notes): cut in the middle so both the file and the reason show. */
@@ -226,7 +226,7 @@ function hostSections(report: Report, s: SocketSections, options: RenderOptions,
       { header: 'most at once (UTC)', align: 'left', wraps: true, wrapOrder: 1, minWidth: 20 },
     ];
     const rows = s.rows.map((r) => [printable(r.address), String(r.total), statesText(r), peakTexts(r, ctx).join('; ') || '-']);
-    const out = [head('Sockets at the end of the capture, per host (what ss -tan would have listed)')];
+    const out = wrap('Sockets at the end of the capture, per host (what ss -tan would have listed)', options.width).map(head);
     if (rows.length > 0) out.push(renderTextTable(columns, rows, { width: options.width, headStyle: head }));
     if (s.hiddenRows > 0) out.push(paint.style(`... ${s.hiddenRows} more hosts (use --format json)`, 'dim'));
     if (s.quietHosts > 0) out.push(...dim(`${rows.length > 0 ? 'Also ' : ''}${s.quietHosts} host${s.quietHosts === 1 ? '' : 's'} held no socket at the end and no CLOSE_WAIT or TIME_WAIT on the way (listed with --all).`));
@@ -241,7 +241,8 @@ function hostSections(report: Report, s: SocketSections, options: RenderOptions,
       { header: 'peer address:port', align: 'left', wraps: true, wrapOrder: 2, minWidth: 21 },
     ];
     const rows = l.sockets.map((x) => [x.state, printable(x.local), printable(x.peer)]);
-    blocks.push([head(`Sockets of ${printable(l.address)} at the end of the capture: ${l.sockets.length}`), renderTextTable(columns, rows, { width: options.width, headStyle: head })].join('\n'));
+    const heading = wrap(`Sockets of ${printable(l.address)} at the end of the capture: ${l.sockets.length}`, options.width).map(head);
+    blocks.push([...heading, renderTextTable(columns, rows, { width: options.width, headStyle: head })].join('\n'));
   }
   if (s.reuse !== null) {
     const out = [head('TIME_WAIT reuse'), ...wrap(reuseSentence(s.reuse), options.width)];

@@ -27,7 +27,7 @@ Examples:
   closetrace -o ticket.md x.pcapng.gz          the format follows the extension (.md .html .json ...)
   closetrace --extract findings.pcapng cap.pcap   the frames of every finding, for Wireshark
   closetrace --fail-on close-wait,abortive-close --min-stuck 30s cap.pcap   (exit 1 if found)
-  closetrace --sockets --host 10.0.0.5 cap.pcap   what ss -tan on 10.0.0.5 showed at the end
+  closetrace --sockets --host 10.0.0.5 cap.pcap   what ss -tan on 10.0.0.5 would have shown
   closetrace --port-range "$(sysctl -n net.ipv4.ip_local_port_range)" --fail-on time-wait-pressure cap.pcap
   closetrace --format json --host 10.0.0.0/8 --port 8080 cap.pcap | jq '.services'
   closetrace --format zeek --all -o conn.log cap.pcap     a Zeek conn.log with the verdicts
@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--grace <duration>', 'capture time a finished connection waits for stray packets before it is judged', '5s')
     .option('--max-connections <n>', 'connections tracked at once; beyond, the longest-idle is judged early', String(DEFAULT_MAX_CONNECTIONS))
     .option('--sockets', 'list every socket each host held at the end of the capture, as ss -tan would')
-    .option('--time-wait <duration>', 'how long a socket stays in TIME_WAIT (Linux: 60 s, fixed)', `${LINUX_TIMERS.timeWaitSeconds}s`)
+    .option('--time-wait <duration>', 'how long a socket stays in TIME_WAIT (a constant in Linux)', `${LINUX_TIMERS.timeWaitSeconds}s`)
     .option('--tcp-fin-timeout <duration>', 'how long an orphaned FIN_WAIT_2 socket lives (net.ipv4.tcp_fin_timeout)', `${LINUX_TIMERS.tcpFinTimeoutSeconds}s`)
     .option('--orphan-retries <duration>', 'how long a closed socket retries an unanswered FIN before it is dropped (tcp_orphan_retries 0: 8 tries)', `${LINUX_TIMERS.orphanRetrySeconds}s`)
     .option('--syn-retries <duration>', 'how long SYN_SENT retries before connect() fails (tcp_syn_retries 6)', `${LINUX_TIMERS.synRetrySeconds}s`)

@@ -100,24 +100,12 @@ export function peakTexts(row: HostRow, ctx: RowContext): string[] {
   return row.peaks.map((p) => `${p.state} ${p.count}${p.at === null ? '' : ` at ${ctx.time(p.at)}`}`);
 }
 
-export function pressureCells(p: TimeWaitPressureReport, ctx: RowContext): { host: string; peer: string; peak: string; ports: string; share: string; at: string; connections: string; rate: string } {
-  return {
-    host: p.host,
-    peer: p.peer,
-    peak: String(p.peak),
-    ports: p.ports.toLocaleString('en-US'),
-    share: percent(p.share),
-    at: ctx.time(p.at),
-    connections: String(p.connections),
-    rate: p.connectionsPerSecond === null ? '-' : `${rateText(p.connectionsPerSecond)}/s`,
-  };
-}
-
 export const PRESSURE_HEADERS = ['host', 'server', 'TIME_WAIT peak', 'of ports', 'share', 'at', 'connections', 'rate'] as const;
 
+/** The cells of a time-wait-pressure finding, in PRESSURE_HEADERS order (plain text). */
 export function pressureRow(p: TimeWaitPressureReport, ctx: RowContext): string[] {
-  const c = pressureCells(p, ctx);
-  return [c.host, c.peer, c.peak, c.ports, c.share, c.at, c.connections, c.rate];
+  const rate = p.connectionsPerSecond === null ? '-' : `${rateText(p.connectionsPerSecond)}/s`;
+  return [p.host, p.peer, String(p.peak), p.ports.toLocaleString('en-US'), percent(p.share), ctx.time(p.at), String(p.connections), rate];
 }
 
 export const REUSE_HEADERS = ['stream', 'TIME_WAIT holder', 'reconnecting', 'at', 'in TIME_WAIT for', 'answer'] as const;
@@ -137,7 +125,7 @@ function percent(share: number): string {
 }
 
 /** A rate for people: 866, 12, 5.3, 0.42. */
-export function rateText(n: number): string {
+function rateText(n: number): string {
   if (n >= 100) return Math.round(n).toLocaleString('en-US');
   if (n >= 10) return String(Math.round(n));
   return String(Number(n.toPrecision(2)));

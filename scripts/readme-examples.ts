@@ -1,7 +1,8 @@
 /**
  * Keeps the README's example output real: runs the built CLI on a capture shipped in captures/ and puts
  * its table output and a markdown excerpt (summary and one close-wait section with its ladder) between
- * the README's marker comments.
+ * the README's marker comments; likewise the two runs on captures/sockets/ of "From ss to the capture"
+ * (a client short of ephemeral ports, a server leaking CLOSE_WAIT sockets).
  *
  *   node dist/scripts/readme-examples.js           print the two blocks
  *   node dist/scripts/readme-examples.js --write   rewrite README.md between the markers
@@ -45,9 +46,10 @@ function pickCapture(root: string): string {
   return `captures/${best.file}`;
 }
 
-function closetrace(root: string, args: string[]): string {
+/** The CLI's table output; `columns` wraps it as a terminal that wide would (else lines are never wrapped). */
+function closetrace(root: string, args: string[], columns?: number): string {
   const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: undefined } });
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: columns === undefined ? undefined : String(columns) } });
   if (run.status !== 0) throw new Error(`closetrace ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   return run.stdout;
 }
@@ -68,13 +70,29 @@ function fence(body: string, info: string): string {
   return `${marks}${info}\n${body.trimEnd()}\n${marks}`;
 }
 
-function examples(root: string): Record<'table' | 'markdown', string> {
+/** The table output from the line that starts with `from` (the capture facts and counts are left out). */
+function tableFrom(text: string, from: RegExp): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => from.test(l));
+  if (start < 0) throw new Error(`the table output has no line matching ${from}`);
+  return lines.slice(start).join('\n');
+}
+
+type Block = 'table' | 'markdown' | 'sockets-pressure' | 'sockets-closewait';
+
+function examples(root: string): Record<Block, string> {
   const capture = pickCapture(root);
   const tableArgs = ['--limit', TABLE_LIMIT, capture];
   const markdownArgs = ['--format', 'markdown', capture];
+  // The client namespace of that run had 200 ephemeral ports (captures/README.md).
+  const pressureArgs = ['--port-range', '42000-42199', 'captures/sockets/tw-pressure.pcap'];
+  const leakArgs = ['--limit', TABLE_LIMIT, 'captures/sockets/closewait-leak.pcap'];
   return {
     table: fence(`$ closetrace ${tableArgs.join(' ')}\n${closetrace(root, tableArgs)}`, 'text'),
     markdown: `Excerpt of \`closetrace ${markdownArgs.join(' ')}\`:\n\n${fence(markdownExcerpt(closetrace(root, markdownArgs)), 'markdown')}`,
+    // Wrapped as in a 100-column terminal: the advice is prose.
+    'sockets-pressure': fence(`$ closetrace ${pressureArgs.join(' ')}\n...\n${tableFrom(closetrace(root, pressureArgs, 100), /^time-wait-pressure: /)}`, 'text'),
+    'sockets-closewait': fence(`$ closetrace ${leakArgs.join(' ')}\n...\n${tableFrom(closetrace(root, leakArgs, 100), /^close-wait: /)}`, 'text'),
   };
 }
 
@@ -97,7 +115,7 @@ function main(argv: string[]): number {
   const blocks = examples(root);
   const mode = argv.find((a) => a === '--write' || a === '--check');
   if (mode === undefined) {
-    process.stdout.write(`${blocks.table}\n\n${blocks.markdown}\n`);
+    process.stdout.write(`${Object.values(blocks).join("\n\n")}\n`);
     return 0;
   }
   const path = join(root, 'README.md');

@@ -1,7 +1,8 @@
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import { FINDINGS, VERDICTS, type Verdict } from '../verdict/types.js';
 import { BatchOptionError } from './errors.js';
-import { endpointInPrefix, parseHostPrefix } from './host-match.js';
+import { endpointInPrefix, parseAddress, parseHostPrefix, type HostPrefix } from './host-match.js';
+import type { HostReport, TimeWaitPressureReport, TimeWaitReuseReport } from '../report/model.js';
 
 /**
  * The --host/--port scope and the --verdict/--all/--min-stuck listing as plain data. Worker threads
@@ -101,4 +102,42 @@ export function failOnMatched(
     if (report.services.some((s) => s.closeWait !== null && s.closeWait.maxStuckSeconds >= minStuckSeconds)) return true;
   }
   return false;
+}
+
+/** The host-level sections of a report (see Report). */
+export interface HostSections {
+  hosts: HostReport[];
+  timeWaitPressure: TimeWaitPressureReport[];
+  timeWaitReuse: TimeWaitReuseReport;
+}
+
+/**
+ * --host narrows the host-level sections as it narrows connections: the hosts whose address lies in the
+ * prefix, and the time-wait-pressure findings and TIME_WAIT reuses with an end in it. (A host's socket
+ * counts stay whole: they are what `ss -tan` on that host shows, whatever the peer.) The reuse counts
+ * are recounted from the examples when the examples are all of them; a capture with more reuses than it
+ * lists examples of keeps its counts whole, since which of them had an end in the prefix is not known.
+ */
+export function narrowHostSections(sections: HostSections, host: string | undefined): HostSections {
+  if (host === undefined) return sections;
+  const prefix = parseHostPrefix(host);
+  if (prefix === null) throw new BatchOptionError(`host ${JSON.stringify(host)} is not an IP address or CIDR prefix`);
+  const examples = sections.timeWaitReuse.examples.filter((e) => endpointInPrefix(e.holder, prefix) || endpointInPrefix(e.peer, prefix));
+  const all = Object.values(sections.timeWaitReuse.counts).reduce((sum, n) => sum + n, 0) === sections.timeWaitReuse.examples.length;
+  const counts = { ...sections.timeWaitReuse.counts };
+  if (all) {
+    for (const outcome of Object.keys(counts) as (keyof typeof counts)[]) counts[outcome] = 0;
+    for (const e of examples) counts[e.outcome]++;
+  }
+  return {
+    hosts: sections.hosts.filter((h) => addressInPrefix(h.address, prefix)),
+    timeWaitPressure: sections.timeWaitPressure.filter((p) => addressInPrefix(p.host, prefix) || endpointInPrefix(p.peer, prefix)),
+    timeWaitReuse: { counts, examples },
+  };
+}
+
+function addressInPrefix(address: string, prefix: HostPrefix): boolean {
+  const bytes = parseAddress(address);
+  if (bytes === null || bytes.length !== prefix.bytes.length) return false;
+  return endpointInPrefix(address.includes(':') ? `[${address}]:0` : `${address}:0`, prefix);
 }

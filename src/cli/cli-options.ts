@@ -62,3 +62,23 @@ export function parsePort(text: string): number {
   if (!/^\d+$/.test(text.trim()) || port > 65535) throw new UsageError(`--port: "${text}" is not a port number`);
   return port;
 }
+
+/**
+ * --port-range: `LOW-HIGH` (`32768-60999`), or the two numbers as `sysctl -n net.ipv4.ip_local_port_range`
+ * prints them, so `--port-range "$(sysctl -n net.ipv4.ip_local_port_range)"` works.
+ */
+export function parsePortRange(text: string): [number, number] {
+  const m = /^\s*(\d{1,5})\s*(?:-|\s)\s*(\d{1,5})\s*$/.exec(text);
+  const low = m === null ? NaN : Number(m[1]);
+  const high = m === null ? NaN : Number(m[2]);
+  if (!(low >= 1 && high <= 65535 && low <= high)) throw new UsageError(`--port-range: "${text}" is not a port range LOW-HIGH (1-65535, LOW <= HIGH; Linux's default: 32768-60999)`);
+  return [low, high];
+}
+
+/** A share above 0 and at most 1: `0.5`, or a percentage `50%`. */
+export function parseShare(text: string, option: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(text);
+  const share = m === null ? NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1);
+  if (!(share > 0 && share <= 1)) throw new UsageError(`${option}: "${text}" is not a share above 0 and at most 1 (examples: 0.5, 50%)`);
+  return share;
+}

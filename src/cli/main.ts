@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
-import { BatchOptionError, displayFiltersOf, failOnMatched, filterPredicates, mergeReports, readReportFile } from '../batch/index.js';
+import { BatchOptionError, displayFiltersOf, filterPredicates, mergeReports, readReportFile } from '../batch/index.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../flow/flow-assembler.js';
+import { DEFAULT_SOCKET_SETTINGS } from '../sockets/socket-table.js';
+import { LINUX_TIMERS } from '../sockets/socket-timers.js';
 import { defaultJobs } from '../batch/analyze.js';
 import { VERSION } from '../batch/version.js';
 import { ndjsonLine, ndjsonSummaryLine } from '../render/format-ndjson.js';
@@ -9,6 +11,7 @@ import type { Report } from '../report/model.js';
 import { FINDINGS } from '../verdict/types.js';
 import { CliError, UsageError } from './cli-options.js';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK } from './exit-codes.js';
+import { failOnHit } from './fail-on.js';
 import { DEFAULT_MARKDOWN_BUDGET, parseOutput, type OutputOptions } from './output-options.js';
 import { destinationOf, printReport } from './report-output.js';
 import { runAnalysis, type AnalysisOptions } from './run-analysis.js';
@@ -24,6 +27,8 @@ Examples:
   closetrace -o ticket.md x.pcapng.gz          the format follows the extension (.md .html .json ...)
   closetrace --extract findings.pcapng cap.pcap   the frames of every finding, for Wireshark
   closetrace --fail-on close-wait,abortive-close --min-stuck 30s cap.pcap   (exit 1 if found)
+  closetrace --sockets --host 10.0.0.5 cap.pcap   what ss -tan on 10.0.0.5 would have shown
+  closetrace --port-range "$(sysctl -n net.ipv4.ip_local_port_range)" --fail-on time-wait-pressure cap.pcap
   closetrace --format json --host 10.0.0.0/8 --port 8080 cap.pcap | jq '.services'
   closetrace --format zeek --all -o conn.log cap.pcap     a Zeek conn.log with the verdicts
   closetrace --join rotated/cap.pcap*          a rotated set (tcpdump -C/-G) as one capture
@@ -33,7 +38,7 @@ Exit codes: 0 no findings matched --fail-on, 1 findings matched --fail-on,
             2 an input could not be read, no capture was read, or a usage error,
             130 (143) interrupted by Ctrl-C (SIGTERM): the report covers what was read.
 Verdicts: ${[...FINDINGS].join(', ')} (findings);
-          the others are listed with --all.`;
+          the others are listed with --all. Host findings: time-wait-pressure.`;
 
 function addOutputOptions(command: Command): Command {
   return command
@@ -42,7 +47,7 @@ function addOutputOptions(command: Command): Command {
     .option('-a, --all', 'list every connection, not only findings')
     .option('--verdict <list>', 'list only these verdicts (comma-separated)')
     .option('--min-stuck <duration>', 'hide close-waits stuck for less than this (e.g. 30s)')
-    .option('--fail-on <list>', 'exit 1 when any of these verdicts is found (comma-separated)')
+    .option('--fail-on <list>', 'exit 1 when any of these verdicts (or time-wait-pressure) is found (comma-separated)')
     .option('--limit <n>', 'rows per verdict in table, markdown and HTML output before "... N more"', '20')
     .option('--markdown-budget <chars>', 'most characters of the markdown report (0: no limit); beyond, details are left out and it says so', String(DEFAULT_MARKDOWN_BUDGET));
 }
@@ -70,6 +75,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--fin-timeout <duration>', 'an un-ACKed FIN this old at the end is reported without retransmissions', '1s')
     .option('--grace <duration>', 'capture time a finished connection waits for stray packets before it is judged', '5s')
     .option('--max-connections <n>', 'connections tracked at once; beyond, the longest-idle is judged early', String(DEFAULT_MAX_CONNECTIONS))
+    .option('--sockets', 'list every socket each host held at the end of the capture, as ss -tan would')
+    .option('--time-wait <duration>', 'how long a socket stays in TIME_WAIT (a constant in Linux)', `${LINUX_TIMERS.timeWaitSeconds}s`)
+    .option('--tcp-fin-timeout <duration>', 'how long an orphaned FIN_WAIT_2 socket lives (net.ipv4.tcp_fin_timeout)', `${LINUX_TIMERS.tcpFinTimeoutSeconds}s`)
+    .option('--orphan-retries <duration>', 'how long a closed socket retries an unanswered FIN before it is dropped (tcp_orphan_retries 0: 8 tries)', `${LINUX_TIMERS.orphanRetrySeconds}s`)
+    .option('--syn-retries <duration>', 'how long SYN_SENT retries before connect() fails (tcp_syn_retries 6)', `${LINUX_TIMERS.synRetrySeconds}s`)
+    .option('--synack-retries <duration>', 'how long SYN_RECEIVED retries its SYN/ACK (tcp_synack_retries 5)', `${LINUX_TIMERS.synAckRetrySeconds}s`)
+    .option('--port-range <low-high>', "the clients' ephemeral port range (net.ipv4.ip_local_port_range)", DEFAULT_SOCKET_SETTINGS.portRange.join('-'))
+    .option('--time-wait-pressure <share>', 'time-wait-pressure when TIME_WAIT sockets to one ip:port hold this share of the port range', String(DEFAULT_SOCKET_SETTINGS.pressureShare))
     .option('-j, --jobs <n>', `files analysed in parallel on worker threads (default: the CPU count, ${defaultJobs()} here)`)
     .option('--join', 'treat all inputs as one capture merged by time (a rotated set from tcpdump -C/-G)')
     .option('--shard <I/N>', 'analyse only the I-th of N deterministic parts of the inputs (merge the reports with `merge`)')
@@ -157,5 +170,5 @@ async function runMerge(paths: string[], opts: OutputOptions): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   if (merged.captures.some((c) => c.error !== null)) return EXIT_BAD_INPUT;
-  return out.failOn !== null && failOnMatched(merged, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
+  return out.failOn !== null && failOnHit(merged, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
 }

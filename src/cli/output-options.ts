@@ -1,4 +1,5 @@
 import { chooseFormat, parseNonNegativeInteger, parsePositiveInteger, parseSeconds, parseVerdicts } from './cli-options.js';
+import { parseFailOn, type FailOn } from './fail-on.js';
 import type { PrintSettings } from './report-output.js';
 
 /** The markdown report's default size: under the 65,536 characters an issue tracker comment takes. */
@@ -18,7 +19,7 @@ export interface OutputOptions {
 
 export interface ParsedOutput extends PrintSettings {
   listed: ReturnType<typeof parseVerdicts> | undefined;
-  failOn: ReturnType<typeof parseVerdicts> | null;
+  failOn: FailOn | null;
   minStuck: number;
 }
 
@@ -26,7 +27,7 @@ export function parseOutput(opts: OutputOptions): ParsedOutput {
   return {
     format: chooseFormat(opts.format, opts.output),
     listed: opts.verdict !== undefined ? parseVerdicts(opts.verdict, '--verdict') : undefined,
-    failOn: opts.failOn !== undefined ? parseVerdicts(opts.failOn, '--fail-on') : null,
+    failOn: opts.failOn !== undefined ? parseFailOn(opts.failOn) : null,
     minStuck: opts.minStuck !== undefined ? parseSeconds(opts.minStuck, '--min-stuck') : 0,
     limit: parsePositiveInteger(opts.limit, '--limit'),
     all: opts.all === true,

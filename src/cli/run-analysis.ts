@@ -3,7 +3,8 @@
  * the frames of the listed connections if asked, and choose the exit code.
  */
 import type { Readable } from 'node:stream';
-import { failOnMatched, type ConnectionFilterSpec } from '../batch/index.js';
+import type { ConnectionFilterSpec } from '../batch/index.js';
+import { narrowHostSections } from '../batch/filter-spec.js';
 import { analyze, defaultJobs, type AnalyzeOptions } from '../batch/analyze.js';
 import { extractFrames } from '../batch/extract-frames.js';
 import { parseShard } from '../batch/shard.js';
@@ -15,11 +16,12 @@ import { printable } from '../render/text-width.js';
 import { ListingBuilder } from '../report/listing.js';
 import type { Report } from '../report/model.js';
 import { RecordSpill } from '../report/record-spill.js';
-import { parseHost, parsePort, parsePositiveInteger, parseSeconds, UsageError } from './cli-options.js';
+import { parseHost, parsePort, parsePortRange, parsePositiveInteger, parseSeconds, parseShare, UsageError } from './cli-options.js';
 import { Interrupts } from './interrupts.js';
 import { startLiveCapture, type LiveCapture } from './live-capture.js';
 import { LiveView } from './live-view.js';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK } from './exit-codes.js';
+import { failOnHit } from './fail-on.js';
 import { parseOutput, type OutputOptions } from './output-options.js';
 import { ProgressLine } from './progress.js';
 import { destinationOf, printReport, printTexts } from './report-output.js';
@@ -42,6 +44,14 @@ export interface AnalysisOptions extends OutputOptions {
   join?: boolean;
   shard?: string;
   progress: boolean;
+  sockets?: boolean;
+  timeWait: string;
+  tcpFinTimeout: string;
+  orphanRetries: string;
+  synRetries: string;
+  synackRetries: string;
+  portRange: string;
+  timeWaitPressure: string;
 }
 
 export async function runAnalysis(args: string[], opts: AnalysisOptions): Promise<number> {
@@ -68,6 +78,13 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     finAckTimeoutSeconds: parseSeconds(opts.finTimeout, '--fin-timeout'),
     closeGraceSeconds: parseSeconds(opts.grace, '--grace'),
     maxConnections: parsePositiveInteger(opts.maxConnections, '--max-connections'),
+    timeWaitSeconds: parseSeconds(opts.timeWait, '--time-wait'),
+    tcpFinTimeoutSeconds: parseSeconds(opts.tcpFinTimeout, '--tcp-fin-timeout'),
+    orphanRetrySeconds: parseSeconds(opts.orphanRetries, '--orphan-retries'),
+    synRetrySeconds: parseSeconds(opts.synRetries, '--syn-retries'),
+    synAckRetrySeconds: parseSeconds(opts.synackRetries, '--synack-retries'),
+    portRange: parsePortRange(opts.portRange),
+    timeWaitPressureShare: parseShare(opts.timeWaitPressure, '--time-wait-pressure'),
   };
   const jobs = opts.jobs !== undefined ? parsePositiveInteger(opts.jobs, '--jobs') : defaultJobs();
   const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
@@ -112,6 +129,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     const records = spill;
     const options: AnalyzeOptions = {
       ...settings,
+      sockets: opts.sockets === true,
       filter,
       // A live view needs onJudged, which only the calling thread can call; a live capture is one input anyway.
       jobs: live !== undefined ? 1 : jobs,
@@ -165,6 +183,8 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
       }
       for (const c of report.captures) if (c.error !== null) process.stderr.write(`closetrace: ${printable(c.error)}\n`);
     }
+    // --host narrows the hosts as it narrows the connections.
+    Object.assign(report, narrowHostSections(report, filter.host));
     const interrupted = interrupts.exitCode;
     if (interrupted === null && nothingRead(report)) {
       process.stderr.write(`closetrace: ${printable(nothingReadText(report, inputs))}\n`);
@@ -181,7 +201,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     if (opts.extract !== undefined) extractFailed = !(await extract(opts.extract, report, settings, opts.join === true ? joinedCaptureName(inputs) : undefined, spool));
     if (interrupted !== null) return interrupted;
     if (extractFailed || report.captures.some((c) => c.error !== null)) return EXIT_BAD_INPUT;
-    return out.failOn !== null && failOnMatched(report, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
+    return out.failOn !== null && failOnHit(report, out.failOn, out.minStuck) ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     spill?.remove();
     spool?.remove();

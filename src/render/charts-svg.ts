@@ -1,14 +1,17 @@
 /**
  * The HTML report's charts as inline SVG: how long close-waits have been stuck (one bar per connection
- * while they fit, a histogram over human-sized bins beyond), and when connections ended, by verdict.
- * Both are built from the listed connections only, like the rest of the page.
+ * while they fit, a histogram over human-sized bins beyond), and when connections ended, by verdict --
+ * both built from the listed connections only, like the rest of the page -- and per host the sockets it
+ * held in ESTABLISHED, CLOSE_WAIT and TIME_WAIT through the capture (from the report's `hosts`).
  */
-import { dateClock, humanDuration } from '../time/time-text.js';
+import { dateClock, epochSeconds, humanDuration } from '../time/time-text.js';
 import type { ConnectionRecord, Verdict } from '../verdict/types.js';
 import { html } from './html-escape.js';
 import { streamLabel, type RowContext } from './row-columns.js';
 import { verdictColour, VERDICTS } from '../verdict/catalogue.js';
 import { MAX_STUCK_BARS, type Listing } from '../report/listing.js';
+import type { HostReport } from '../report/model.js';
+import { TIMELINE_STATES, type TimelineState } from '../sockets/socket-table.js';
 
 const WIDTH = 760;
 
@@ -88,12 +91,12 @@ function stuckHistogram(seconds: readonly number[]): string {
   return parts.join('\n');
 }
 
-/** A vertical axis from 0 to `max` connections, with a few whole-number ticks and light grid lines. */
-function yAxis(left: number, base: number, height: number, max: number): string[] {
+/** A vertical axis from 0 to `max` connections (or sockets), with a few whole-number ticks and light grid lines. */
+function yAxis(left: number, base: number, height: number, max: number, unit = 'connections'): string[] {
   const step = Math.max(1, niceStep(max / 4));
   const out = [
     `<line x1="${left}" y1="${base}" x2="${WIDTH - 20}" y2="${base}" stroke="#90a4ae"/>`,
-    `<text transform="translate(14,${base - height / 2}) rotate(-90)" class="cl" text-anchor="middle">connections</text>`,
+    `<text transform="translate(14,${base - height / 2}) rotate(-90)" class="cl" text-anchor="middle">${unit}</text>`,
   ];
   for (let v = step; v <= max; v += step) {
     const y = base - (v / max) * height;
@@ -203,6 +206,63 @@ function farTime(seconds: number): string {
 function isoOf(seconds: number): string {
   const d = new Date(Math.round(seconds * 1000));
   return Number.isNaN(d.getTime()) ? '?' : d.toISOString();
+}
+
+/** Line colours of the socket states: CLOSE_WAIT in the close-wait verdict's red, TIME_WAIT blue, ESTABLISHED green. */
+const STATE_COLOURS: Record<TimelineState, string> = {
+  ESTABLISHED: verdictColour('orderly'),
+  CLOSE_WAIT: verdictColour('close-wait'),
+  TIME_WAIT: '#1565c0',
+};
+
+/**
+ * The sockets a host held in ESTABLISHED, CLOSE_WAIT and TIME_WAIT through the capture, as steps (the
+ * average of each bucket of `timeline.bucketSeconds`), with the peaks in the legend; '' without a
+ * timeline or when the host never held any.
+ */
+export function hostTimelineChart(host: HostReport, time: (iso: string) => string): string {
+  const t = host.timeline;
+  if (t === null) return '';
+  const buckets = Math.max(1, ...TIMELINE_STATES.map((s) => t.counts[s].length));
+  let max = 0;
+  for (const s of TIMELINE_STATES) for (const v of t.counts[s]) max = Math.max(max, v);
+  if (!(max > 0)) return '';
+  // A host that held a fraction of a socket on average is drawn against one socket, not magnified.
+  const top = Math.max(1, max);
+  const left = 50;
+  const base = 200;
+  const plot = 170;
+  const slot = (WIDTH - left - 20) / buckets;
+  const present = TIMELINE_STATES.filter((s) => t.counts[s].some((v) => v > 0));
+  const height = base + 52 + present.length * 18;
+  const parts = [svgOpen(height, `Sockets of ${host.address} in ${present.join(', ')} over time`)];
+  parts.push(...yAxis(left, base, plot, top, 'sockets'));
+  const y = (v: number): string => (base - (v / top) * plot).toFixed(1);
+  for (const state of present) {
+    const counts = t.counts[state];
+    let d = `M${left},${y(counts[0] ?? 0)}`;
+    for (let i = 0; i < buckets; i++) {
+      if (i > 0) d += ` V${y(counts[i] ?? 0)}`;
+      d += ` H${(left + (i + 1) * slot).toFixed(1)}`;
+    }
+    parts.push(`<path d="${d}" fill="none" stroke="${STATE_COLOURS[state]}" stroke-width="2"><title>${html(state)}</title></path>`);
+  }
+  const start = epochSeconds(t.start);
+  const span = buckets * t.bucketSeconds;
+  parts.push(
+    `<text x="${left}" y="${base + 16}" class="ct">${html(dateClock(t.start))}</text>`,
+    `<text x="${WIDTH - 20}" y="${base + 16}" class="ct" text-anchor="end">${html(dateClock(isoOf(start + span)))}</text>`,
+    `<text x="${(left + WIDTH - 20) / 2}" y="${base + 16}" class="ct" text-anchor="middle">${html(`average per ${humanDuration(t.bucketSeconds)}, ${humanDuration(span)} in all (UTC)`)}</text>`,
+  );
+  present.forEach((state, i) => {
+    const yy = base + 34 + i * 18;
+    const peak = host.peaks[state];
+    const most = peak.count > 0 ? `at most ${peak.count} at once${peak.at === null ? '' : ` (${time(peak.at)})`}, ` : '';
+    const note = `: ${most}${host.states[state]} at the end`;
+    parts.push(`<rect x="${left}" y="${yy}" width="12" height="12" fill="${STATE_COLOURS[state]}"/>`, `<text x="${left + 18}" y="${yy + 11}" class="ct">${html(state + note)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
 }
 
 function shorten(text: string, max: number): string {

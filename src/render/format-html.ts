@@ -7,7 +7,7 @@
 import type { ConnectionRecord } from '../verdict/types.js';
 import { adviceFor, resetCauseAdvice, severity, verdictColour } from '../verdict/catalogue.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
-import { closesChart, stuckChart } from './charts-svg.js';
+import { closesChart, hostTimelineChart, stuckChart } from './charts-svg.js';
 import { html, htmlProse } from './html-escape.js';
 import { HTML_STYLE } from './html-style.js';
 import { ladderSvg } from './ladder-svg.js';
@@ -18,8 +18,10 @@ import { filterHeading, filterLines, hiddenText, longFilterText, partialText } f
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
 import { rowColumns } from './row-columns.js';
 import { capRows } from './row-cap.js';
-import { serviceCounts } from './service-text.js';
-import { timeSpan } from '../time/time-text.js';
+import { serviceCounts, showsTimeWait, timeWaitText } from './service-text.js';
+import { REUSE_MEANING, TIME_WAIT_PRESSURE_ADVICE } from './socket-advice.js';
+import { peakTexts, PRESSURE_HEADERS, pressureRow, REUSE_HEADERS, reuseOutcomeTexts, reuseSentence, statesText } from './socket-sections.js';
+import { humanDuration, timeSpan } from '../time/time-text.js';
 
 export function renderHtml(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const s = reportSections(report, listing, options);
@@ -32,8 +34,12 @@ export function renderHtml(report: Report, options: RenderOptions, listing: List
     summary(report, s),
     charts(listing, s),
     services(s, options.all),
+    timeWaitPressure(s, several),
+    hostSockets(report, s, options.all),
     displayFilters(report, options.limit),
     ...s.verdicts.map((v) => verdictSection(v, s, several)),
+    socketListings(s),
+    timeWaitReuse(s, options.all),
     `<footer>Made with closetrace ${html(report.generator.version)} · times are UTC · Wireshark: <code>tcp.stream eq N</code> shows a connection</footer>`,
   ];
   return [
@@ -82,7 +88,11 @@ function nav(s: ReportSections): string {
     '<a href="#summary">Summary</a>',
     ...(s.verdicts.length > 0 ? ['<a href="#charts">Charts</a>'] : []),
     ...(s.services.length > 0 ? ['<a href="#services">Services</a>'] : []),
+    ...(s.sockets.pressure.length > 0 ? [`<a href="#time-wait-pressure">time-wait-pressure (${s.sockets.pressure.length + s.sockets.hiddenPressure})</a>`] : []),
+    ...(s.sockets.rows.length > 0 || s.sockets.quietHosts > 0 ? ['<a href="#sockets">Sockets</a>'] : []),
     ...s.verdicts.map((v) => `<a href="#v-${v.verdict}">${v.verdict} (${v.count})</a>`),
+    ...(s.sockets.listings.length > 0 ? ['<a href="#every-socket">Every socket</a>'] : []),
+    ...(s.sockets.reuse !== null ? ['<a href="#time-wait-reuse">TIME_WAIT reuse</a>'] : []),
   ];
   return `<nav>${links.join(' · ')}</nav>`;
 }
@@ -179,14 +189,18 @@ function displayFilters(report: Report, limit: number): string {
 
 function services(s: ReportSections, all: boolean): string {
   if (s.services.length === 0) return '';
+  const timeWait = showsTimeWait(s.services);
   const rows = s.services.map((svc) => [
     `<code>${html(svc.server)}</code>`,
     String(svc.connections),
     serviceCounts(svc, all)
       .map((c) => `${c.count} ${chip(c.verdict)}${c.note === null ? '' : ` (${html(c.note)})`}`)
       .join('; '),
+    ...(timeWait ? [html(timeWaitText(svc) ?? '-')] : []),
   ]);
-  const out = ['<section id="services">', `<h2>${all ? 'Services' : 'Services with findings'}</h2>`, table(['server', 'connections', all ? 'verdicts' : 'findings'], ['left', 'right', 'left'], rows)];
+  const headers = ['server', 'connections', all ? 'verdicts' : 'findings', ...(timeWait ? ['TIME_WAIT held by'] : [])];
+  const aligns = ['left' as const, 'right' as const, 'left' as const, ...(timeWait ? ['left' as const] : [])];
+  const out = ['<section id="services">', `<h2>${all ? 'Services' : 'Services with findings'}</h2>`, table(headers, aligns, rows)];
   if (s.hiddenServices > 0) out.push(`<p class="more">... ${s.hiddenServices} more services (use --format json)</p>`);
   out.push('</section>');
   return out.join('\n');
@@ -239,4 +253,111 @@ function example(r: ConnectionRecord, n: number, of: number, s: ReportSections, 
     `<figure class="ladder-figure">${ladderSvg(r)}</figure>`,
     '</article>',
   ].join('\n');
+}
+
+/** Hosts given a chart of their sockets over time: the busiest few (the JSON report has every timeline). */
+const HOST_CHARTS = 6;
+
+function timeWaitPressure(s: ReportSections, several: boolean): string {
+  const k = s.sockets;
+  const count = k.pressure.length + k.hiddenPressure;
+  if (count === 0) return '';
+  const advice = TIME_WAIT_PRESSURE_ADVICE;
+  const headers = [...(several ? ['#'] : []), ...PRESSURE_HEADERS];
+  const aligns = headers.map((h) => (h === '#' || h === 'TIME_WAIT peak' || h === 'of ports' || h === 'share' || h === 'connections' || h === 'rate' ? ('right' as const) : ('left' as const)));
+  const rows = k.pressure.map((p) => {
+    const cells = pressureRow(p, s.ctx).map((c, i) => (i < 2 ? `<code>${html(c)}</code>` : html(c)));
+    return several ? [String(s.ctx.captureIndex(p.file) ?? '-'), ...cells] : cells;
+  });
+  const out = [
+    '<section id="time-wait-pressure" class="verdict sev-error">',
+    `<h2><span class="chip" style="background:#e64a19">time-wait-pressure</span> ${html(advice.title)}</h2>`,
+    `<p><strong>${plural(count, 'finding')}</strong>: ${html(advice.summary)}.</p>`,
+    `<p>${htmlProse(advice.meaning)}</p>`,
+    '<div class="todo"><h3>What to do</h3><ul>',
+    ...advice.actions.map((a) => `<li>${htmlProse(a)}</li>`),
+    '</ul></div>',
+    table(headers, aligns, rows),
+  ];
+  if (k.hiddenPressure > 0) out.push(`<p class="more">... ${k.hiddenPressure} more (use --format json)</p>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function hostSockets(report: Report, s: ReportSections, all: boolean): string {
+  const k = s.sockets;
+  if (k.rows.length === 0 && k.quietHosts === 0) return '';
+  const out = [
+    '<section id="sockets">',
+    '<h2>Sockets at the end of the capture</h2>',
+    `<p>What <code>ss -tan</code> on each host would have listed when the capture ended, counted by state as <code>${html("netstat -n | awk '/^tcp/ {++S[$NF]} END {for (a in S) print a, S[a]}'")}</code> counts them, and the most held at once.</p>`,
+  ];
+  if (k.rows.length > 0) {
+    const rows = k.rows.map((r) => [`<code>${html(r.address)}</code>`, String(r.total), html(statesText(r)), html(peakTexts(r, s.ctx).join('; ') || '-')]);
+    out.push(table(['host', 'sockets', 'by state', 'most at once (UTC)'], ['left', 'right', 'left', 'left'], rows));
+  }
+  if (k.hiddenRows > 0) out.push(`<p class="more">... ${k.hiddenRows} more hosts (use --format json)</p>`);
+  if (k.quietHosts > 0) out.push(`<p class="note">${plural(k.quietHosts, 'host')} held no socket at the end and no CLOSE_WAIT or TIME_WAIT on the way (listed with <code>--all</code>).</p>`);
+  if (k.timeWaitLeft) out.push(`<p class="note">TIME_WAIT is held by the side that closed first (per service: ${all ? 'above' : '<code>--all</code>'}, or <code>services[].timeWait</code> in <code>--format json</code>).</p>`);
+  if (k.listings.length === 0 && k.rows.some((r) => r.total > 0)) out.push('<p class="note">Every socket: <code>--sockets</code>.</p>');
+  const busiest = [...(report.hosts ?? [])]
+    .filter((h) => h.timeline !== null)
+    .sort((a, b) => busy(b) - busy(a))
+    .slice(0, HOST_CHARTS)
+    .map((h) => ({ host: h, chart: hostTimelineChart(h, s.ctx.time) }))
+    .filter((c) => c.chart !== '');
+  if (busiest.length > 0) {
+    out.push('<h3>Sockets over time</h3>');
+    for (const { host, chart } of busiest) {
+      out.push(`<figure>${chart}<figcaption>Sockets of <code>${html(host.address)}</code> in ESTABLISHED, CLOSE_WAIT and TIME_WAIT through the capture (average per step).</figcaption></figure>`);
+    }
+    const charted = (report.hosts ?? []).filter((h) => h.timeline !== null).length;
+    if (charted > busiest.length) out.push(`<p class="more">... ${charted - busiest.length} more hosts have a timeline (<code>hosts[].timeline</code> in --format json)</p>`);
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** How much a host held through the capture: its CLOSE_WAIT and TIME_WAIT peaks first, then ESTABLISHED. */
+function busy(h: NonNullable<Report['hosts']>[number]): number {
+  return (h.peaks.CLOSE_WAIT.count + h.peaks.TIME_WAIT.count) * 1e6 + h.peaks.ESTABLISHED.count;
+}
+
+function socketListings(s: ReportSections): string {
+  const k = s.sockets;
+  if (k.listings.length === 0) return '';
+  const out = ['<section id="every-socket">', '<h2>Every socket at the end of the capture</h2>', '<p>As <code>ss -tan</code> on each host would have listed them.</p>'];
+  for (const l of k.listings) {
+    out.push(
+      `<details><summary><code>${html(l.address)}</code>: ${plural(l.sockets.length, 'socket')}</summary>`,
+      table(['state', 'local address:port', 'peer address:port'], ['left', 'left', 'left'], l.sockets.map((x) => [html(x.state), `<code>${html(x.local)}</code>`, `<code>${html(x.peer)}</code>`])),
+      '</details>',
+    );
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function timeWaitReuse(s: ReportSections, all: boolean): string {
+  const reuse = s.sockets.reuse;
+  if (reuse === null) return '';
+  const out = [
+    '<section id="time-wait-reuse">',
+    '<h2>TIME_WAIT reuse</h2>',
+    `<p>${html(reuseSentence(reuse))}</p>`,
+    '<ul>',
+    ...reuseOutcomeTexts(reuse).map((t) => `<li>${html(t)}</li>`),
+    '</ul>',
+    `<p>${htmlProse(REUSE_MEANING)}</p>`,
+  ];
+  if (reuse.examples.length > 0) {
+    const rows = reuse.examples.map((e) => {
+      const index = s.ctx.captureIndex(e.file);
+      return [html(index === null ? String(e.stream) : `${index}:${e.stream}`), `<code>${html(e.holder)}</code>`, `<code>${html(e.peer)}</code>`, html(s.ctx.time(e.at)), html(humanDuration(e.inTimeWaitSeconds)), html(e.outcome)];
+    });
+    out.push(table([...REUSE_HEADERS], ['right', 'left', 'left', 'left', 'right', 'left'], rows));
+    if (reuse.hiddenExamples > 0) out.push(`<p class="more">... ${reuse.hiddenExamples} more (use --format json)</p>`);
+  } else if (!all) out.push('<p class="note">Each of them (stream, holder, how long in TIME_WAIT): <code>--all</code>.</p>');
+  out.push('</section>');
+  return out.join('\n');
 }

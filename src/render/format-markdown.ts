@@ -16,8 +16,10 @@ import { filterHeading, filterLines, hiddenText, longFilterText, partialText } f
 import { reportSections, type ReportSections, type VerdictSection } from './report-sections.js';
 import { moreText } from './row-cap.js';
 import { rowColumns } from './row-columns.js';
-import { serviceCounts, serviceCountText } from './service-text.js';
-import { timeSpan } from '../time/time-text.js';
+import { serviceCounts, serviceCountText, showsTimeWait, timeWaitText } from './service-text.js';
+import { REUSE_MEANING, TIME_WAIT_PRESSURE_ADVICE } from './socket-advice.js';
+import { peakTexts, PRESSURE_HEADERS, pressureRow, REUSE_HEADERS, reuseOutcomeTexts, reuseSentence, statesText } from './socket-sections.js';
+import { humanDuration, timeSpan } from '../time/time-text.js';
 
 /** What a shortened report still shows (see fit()). */
 interface Plan {
@@ -66,7 +68,16 @@ function fit(report: Report, s: ReportSections, options: RenderOptions, budget: 
 }
 
 function longestTable(s: ReportSections): number {
-  return Math.max(s.captures.length, s.services.length, ...s.verdicts.map((v) => v.shown.length));
+  const k = s.sockets;
+  return Math.max(
+    s.captures.length,
+    s.services.length,
+    ...s.verdicts.map((v) => v.shown.length),
+    k.rows.length,
+    k.pressure.length,
+    k.reuse?.examples.length ?? 0,
+    ...k.listings.map((l) => l.sockets.length),
+  );
 }
 
 /** The note that says what a shortened report left out. */
@@ -78,6 +89,9 @@ function leftOut(s: ReportSections, plan: Plan, budget: number): string {
     rows += Math.max(0, v.shown.length - plan.rows);
   }
   rows += Math.max(0, s.captures.length - plan.rows) + Math.max(0, s.services.length - plan.rows);
+  const k = s.sockets;
+  rows += Math.max(0, k.rows.length - plan.rows) + Math.max(0, k.pressure.length - plan.rows) + Math.max(0, (k.reuse?.examples.length ?? 0) - plan.rows);
+  for (const l of k.listings) rows += Math.max(0, l.sockets.length - plan.rows);
   const parts = [
     ...(examples > 0 ? [`${examples} example${examples === 1 ? '' : 's'} with ladder diagrams`] : []),
     ...(rows > 0 ? [`${rows} table row${rows === 1 ? '' : 's'}`] : []),
@@ -93,8 +107,12 @@ function document(report: Report, s: ReportSections, options: RenderOptions, pla
     captures(report, s, plan),
     summary(report, s),
     services(s, options.all, plan),
+    timeWaitPressure(report, s, plan),
+    hostSockets(s, options.all, plan),
     displayFilters(report, plan),
     ...s.verdicts.map((v) => verdictSection(v, s, report.captures.length > 1, plan, options.all)),
+    socketListings(s, plan),
+    timeWaitReuse(s, plan, options.all),
     ...(note === null ? [] : [[note]]),
   ];
   return `${blocks.filter((b) => b.length > 0).map((b) => b.join('\n')).join('\n\n')}\n`;
@@ -179,8 +197,16 @@ function services(s: ReportSections, all: boolean, plan: Plan): string[] {
   if (s.services.length === 0 || plan.rows === 0) return [];
   const shown = s.services.slice(0, Math.min(s.services.length, plan.rows));
   const hiddenServices = s.hiddenServices + s.services.length - shown.length;
-  const rows = shown.map((svc) => [mdCode(svc.server), String(svc.connections), mdText(serviceCounts(svc, all).map(serviceCountText).join('; '))]);
-  const out = [all ? '## Services' : '## Services with findings', '', ...mdTable(['server', 'connections', all ? 'verdicts' : 'findings'], ['left', 'right', 'left'], rows)];
+  const timeWait = showsTimeWait(shown);
+  const rows = shown.map((svc) => [
+    mdCode(svc.server),
+    String(svc.connections),
+    mdText(serviceCounts(svc, all).map(serviceCountText).join('; ')),
+    ...(timeWait ? [mdText(timeWaitText(svc) ?? '-')] : []),
+  ]);
+  const headers = ['server', 'connections', all ? 'verdicts' : 'findings', ...(timeWait ? ['TIME_WAIT held by'] : [])];
+  const aligns = ['left' as const, 'right' as const, 'left' as const, ...(timeWait ? ['left' as const] : [])];
+  const out = [all ? '## Services' : '## Services with findings', '', ...mdTable(headers, aligns, rows)];
   if (hiddenServices > 0) out.push('', `... ${hiddenServices} more services (use --format json)`);
   return out;
 }
@@ -231,4 +257,88 @@ function example(r: ConnectionRecord, n: number, of: number, s: ReportSections, 
     ladder,
     fence,
   ];
+}
+
+/** The time-wait-pressure findings: what they mean, what to do, and the table. */
+function timeWaitPressure(report: Report, s: ReportSections, plan: Plan): string[] {
+  const k = s.sockets;
+  const count = k.pressure.length + k.hiddenPressure;
+  if (count === 0) return [];
+  const advice = TIME_WAIT_PRESSURE_ADVICE;
+  const out = [`## ${mdText(advice.title)}`, '', `**${count} finding${count === 1 ? '' : 's'}** \`time-wait-pressure\`: ${mdText(advice.summary)}.`];
+  if (plan.advice) out.push('', advice.meaning, '', '**What to do:**', '', ...advice.actions.map((a) => `- ${a}`));
+  const shown = k.pressure.slice(0, Math.min(k.pressure.length, plan.rows));
+  const several = report.captures.length > 1;
+  if (shown.length > 0) {
+    const rows = shown.map((p) => {
+      const cells = pressureRow(p, s.ctx).map((c, i) => (i < 2 ? mdCode(c) : mdText(c)));
+      return several ? [String(s.ctx.captureIndex(p.file) ?? '-'), ...cells] : cells;
+    });
+    const headers = [...(several ? ['#'] : []), ...PRESSURE_HEADERS];
+    const aligns = headers.map((h) => (h === '#' || h === 'TIME_WAIT peak' || h === 'of ports' || h === 'share' || h === 'connections' || h === 'rate' ? ('right' as const) : ('left' as const)));
+    out.push('', ...mdTable(headers, aligns, rows));
+  }
+  const hidden = count - shown.length;
+  if (hidden > 0) out.push('', `... ${hidden} more (use --format json)`);
+  return out;
+}
+
+/** Per host, the sockets left at the end: the netstat|awk summary, and the most held at once. */
+function hostSockets(s: ReportSections, all: boolean, plan: Plan): string[] {
+  const k = s.sockets;
+  if (k.rows.length === 0 && k.quietHosts === 0) return [];
+  const out = [
+    '## Sockets at the end of the capture',
+    '',
+    "What `ss -tan` on each host would have listed when the capture ended, counted by state as `netstat -n | awk '/^tcp/ {++S[$NF]} END {for (a in S) print a, S[a]}'` counts them, and the most held at once.",
+  ];
+  const shown = k.rows.slice(0, Math.min(k.rows.length, plan.rows));
+  if (shown.length > 0) {
+    const rows = shown.map((r) => [mdCode(r.address), String(r.total), mdText(statesText(r)), mdText(peakTexts(r, s.ctx).join('; ') || '-')]);
+    out.push('', ...mdTable(['host', 'sockets', 'by state', 'most at once (UTC)'], ['left', 'right', 'left', 'left'], rows));
+  }
+  const hidden = k.hiddenRows + k.rows.length - shown.length;
+  if (hidden > 0) out.push('', `... ${hidden} more hosts (use --format json)`);
+  const notes = [
+    ...(k.quietHosts > 0 ? [`- ${k.quietHosts} host${k.quietHosts === 1 ? '' : 's'} held no socket at the end and no CLOSE_WAIT or TIME_WAIT on the way (listed with \`--all\`).`] : []),
+    ...(k.timeWaitLeft ? [`- TIME_WAIT is held by the side that closed first (per service: ${all ? 'above' : '`--all`'}, or \`services[].timeWait\` in \`--format json\`).`] : []),
+    ...(k.listings.length === 0 && k.rows.some((r) => r.total > 0) ? ['- Every socket: `--sockets`.'] : []),
+  ];
+  return notes.length > 0 ? out.concat('', notes) : out;
+}
+
+/** With --sockets: every socket of every host, as `ss -tan` lists them. */
+function socketListings(s: ReportSections, plan: Plan): string[] {
+  const k = s.sockets;
+  if (k.listings.length === 0) return [];
+  let out = ['## Every socket at the end of the capture'];
+  for (const l of k.listings) {
+    const shown = l.sockets.slice(0, Math.min(l.sockets.length, plan.rows));
+    out.push('', `### ${mdCode(l.address)}: ${l.sockets.length} socket${l.sockets.length === 1 ? '' : 's'}`);
+    if (shown.length > 0) {
+      out = out.concat('', mdTable(['state', 'local address:port', 'peer address:port'], ['left', 'left', 'left'], shown.map((x) => [x.state, mdCode(x.local), mdCode(x.peer)])));
+    }
+    if (shown.length < l.sockets.length) out.push('', `... ${l.sockets.length - shown.length} more sockets (use --format json)`);
+  }
+  return out;
+}
+
+/** SYNs that met a TIME_WAIT socket on their 4-tuple, by how it answered (the connections with --all). */
+function timeWaitReuse(s: ReportSections, plan: Plan, all: boolean): string[] {
+  const reuse = s.sockets.reuse;
+  if (reuse === null) return [];
+  const out = ['## TIME_WAIT reuse', '', mdText(reuseSentence(reuse)), '', ...reuseOutcomeTexts(reuse).map((t) => `- ${mdText(t)}`)];
+  if (plan.advice) out.push('', REUSE_MEANING);
+  const shown = reuse.examples.slice(0, Math.min(reuse.examples.length, plan.rows));
+  if (shown.length > 0) {
+    const rows = shown.map((e) => {
+      const index = s.ctx.captureIndex(e.file);
+      return [index === null ? String(e.stream) : `${index}:${e.stream}`, mdCode(e.holder), mdCode(e.peer), mdText(s.ctx.time(e.at)), mdText(humanDuration(e.inTimeWaitSeconds)), e.outcome];
+    });
+    out.push('', ...mdTable([...REUSE_HEADERS], ['right', 'left', 'left', 'left', 'right', 'left'], rows));
+  }
+  const hidden = reuse.hiddenExamples + reuse.examples.length - shown.length;
+  if (hidden > 0) out.push('', `... ${hidden} more (use --format json)`);
+  else if (!all && reuse.examples.length === 0) out.push('', 'Each of them (stream, holder, how long in TIME_WAIT): `--all`.');
+  return out;
 }

@@ -12,31 +12,37 @@ import type { RenderOptions } from './render.js';
 import { findingsText, skippedText } from './capture-text.js';
 import { capRows, moreText } from './row-cap.js';
 import { rowColumns, rowContext } from './row-columns.js';
-import { listedServices, serviceCounts, serviceCountText } from './service-text.js';
+import { listedServices, serviceCounts, serviceCountText, showsTimeWait, timeWaitText } from './service-text.js';
+import { TIME_WAIT_PRESSURE_ADVICE } from './socket-advice.js';
+import { peakTexts, PRESSURE_HEADERS, pressureRow, REUSE_HEADERS, reuseOutcomeTexts, reuseSentence, socketSections, statesText, type SocketSections } from './socket-sections.js';
 import { renderTextTable, type TextColumn } from './text-table.js';
 import { filterHeading, filterLines, hiddenText, longFilterText, partialText } from './report-notes.js';
 import { printable, truncateMiddle, wrap } from './text-width.js';
-import { timeSpan } from '../time/time-text.js';
+import { humanDuration, timeSpan } from '../time/time-text.js';
 
 export function renderTable(report: Report, options: RenderOptions, listing: Listing = listingOf(report.connections, options.limit)): string {
   const paint = painter(options.color);
   const blocks = [
-    title(report, paint),
+    title(report, options.width, paint),
     captures(report, options, paint),
     verdictCounts(report, options, paint),
     ...findings(report, listing, options, paint),
     displayFilters(report, options, paint),
     services(report, options, paint),
+    ...hostSections(report, socketSections(report, options), options, paint),
   ].filter((b) => b !== '');
   return `${blocks.join('\n\n')}\n`;
 }
 
-function title(report: Report, paint: Painter): string {
+function title(report: Report, width: number, paint: Painter): string {
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const text = `closetrace ${report.generator.version}: ${plural(s.captures, 'capture')}, ${plural(s.connections, 'connection')}, ${plural(s.findings, 'finding')}`;
+  const pressure = report.timeWaitPressure?.length ?? 0;
+  const text =
+    `closetrace ${report.generator.version}: ${plural(s.captures, 'capture')}, ${plural(s.connections, 'connection')}, ${plural(s.findings, 'finding')}` +
+    (pressure > 0 ? `, ${pressure} time-wait-pressure` : '');
   const partial = partialText(report);
-  return paint.style(text, 'bold') + (partial === null ? '' : `\n${paint.style(partial, 'yellow')}`);
+  return wrap(text, width).map((l) => paint.style(l, 'bold')).join('\n') + (partial === null ? '' : `\n${paint.style(partial, 'yellow')}`);
 }
 
 /** Lines that must stay one line each (errors, notes): cut in the middle so both the file and the reason show. */
@@ -149,12 +155,19 @@ function services(report: Report, options: RenderOptions, paint: Painter): strin
   const list = listedServices(report.services, options.all);
   if (list.length === 0) return '';
   const { shown, hidden } = capRows(list, options.limit);
+  const timeWait = showsTimeWait(shown);
   const columns: TextColumn[] = [
     { header: 'server', align: 'left', wraps: true, wrapOrder: 2, minWidth: 21 },
     { header: 'connections', align: 'right', wraps: false },
     { header: options.all ? 'verdicts' : 'findings', align: 'left', wraps: true },
+    ...(timeWait ? [{ header: 'TIME_WAIT held by', align: 'left' as const, wraps: true, minWidth: 10 }] : []),
   ];
-  const rows = shown.map((s) => [printable(s.server), String(s.connections), serviceCounts(s, options.all).map(serviceCountText).join('; ')]);
+  const rows = shown.map((s) => [
+    printable(s.server),
+    String(s.connections),
+    serviceCounts(s, options.all).map(serviceCountText).join('; '),
+    ...(timeWait ? [timeWaitText(s) ?? '-'] : []),
+  ]);
   const style = (text: string, _row: number, column: number): string => (column === 2 ? paintVerdictNames(text, paint) : text);
   const out = [
     paint.style(options.all ? 'Services' : 'Services with findings', 'bold'),
@@ -169,4 +182,86 @@ const VERDICT_NAME = new RegExp(`(?<![\\w-])(${[...VERDICTS].sort((a, b) => b.le
 
 function paintVerdictNames(text: string, paint: Painter): string {
   return text.replace(VERDICT_NAME, (name) => paint.verdict(name, name as Verdict));
+}
+
+/**
+ * The host-level sections: time-wait-pressure findings with what to do, the sockets each host held at
+ * the end (with --sockets every one of them), and the SYNs that met a TIME_WAIT socket.
+ */
+function hostSections(report: Report, s: SocketSections, options: RenderOptions, paint: Painter): string[] {
+  const ctx = rowContext(report);
+  const head = (t: string): string => paint.style(t, 'bold');
+  const dim = (text: string): string[] => wrap(text, options.width).map((l) => paint.style(l, 'dim'));
+  const blocks: string[] = [];
+  const pressureCount = s.pressure.length + s.hiddenPressure;
+  if (pressureCount > 0) {
+    const lines = wrap(
+      `time-wait-pressure: ${pressureCount} finding${pressureCount === 1 ? '' : 's'}, ${TIME_WAIT_PRESSURE_ADVICE.summary} (connect() fails with EADDRNOTAVAIL once it is all held)`,
+      options.width,
+    );
+    lines[0] = paint.style('time-wait-pressure', 'red') + paint.style(lines[0].slice('time-wait-pressure'.length), 'bold');
+    const several = report.captures.length > 1;
+    const columns: TextColumn[] = PRESSURE_HEADERS.map((header, i) => ({
+      header,
+      align: i >= 2 && i !== 5 ? ('right' as const) : ('left' as const),
+      wraps: i < 2,
+      ...(i < 2 ? { wrapOrder: 2, minWidth: 15 } : {}),
+    }));
+    if (several) columns.unshift({ header: '#', align: 'right', wraps: false });
+    const rows = s.pressure.map((p) => [...(several ? [String(ctx.captureIndex(p.file) ?? '-')] : []), ...pressureRow(p, ctx).map(printable)]);
+    const out = [...lines, renderTextTable(columns, rows, { width: options.width, headStyle: head })];
+    if (s.hiddenPressure > 0) out.push(paint.style(`... ${s.hiddenPressure} more (use --format json)`, 'dim'));
+    out.push(head('What to do:'));
+    for (const action of TIME_WAIT_PRESSURE_ADVICE.actions) {
+      const wrapped = wrap(`- ${action}`, Math.max(20, options.width - 2));
+      out.push(...wrapped.map((l, i) => (i === 0 ? l : `  ${l}`)));
+    }
+    blocks.push(out.join('\n'));
+  }
+  if (s.rows.length > 0 || s.quietHosts > 0) {
+    const columns: TextColumn[] = [
+      { header: 'host', align: 'left', wraps: true, wrapOrder: 2, minWidth: 15 },
+      { header: 'sockets', align: 'right', wraps: false },
+      { header: 'by state', align: 'left', wraps: true, minWidth: 14 },
+      { header: 'most at once (UTC)', align: 'left', wraps: true, wrapOrder: 1, minWidth: 20 },
+    ];
+    const rows = s.rows.map((r) => [printable(r.address), String(r.total), statesText(r), peakTexts(r, ctx).join('; ') || '-']);
+    const out = wrap('Sockets at the end of the capture, per host (what ss -tan would have listed)', options.width).map(head);
+    if (rows.length > 0) out.push(renderTextTable(columns, rows, { width: options.width, headStyle: head }));
+    if (s.hiddenRows > 0) out.push(paint.style(`... ${s.hiddenRows} more hosts (use --format json)`, 'dim'));
+    if (s.quietHosts > 0) out.push(...dim(`${rows.length > 0 ? 'Also ' : ''}${s.quietHosts} host${s.quietHosts === 1 ? '' : 's'} held no socket at the end and no CLOSE_WAIT or TIME_WAIT on the way (listed with --all).`));
+    if (s.timeWaitLeft) out.push(...dim(`TIME_WAIT is held by the side that closed first (per service: ${options.all ? 'above' : '--all'}, or services[].timeWait in --format json).`));
+    if (s.listings.length === 0 && s.rows.some((r) => r.total > 0)) out.push(...dim('Every socket: --sockets.'));
+    blocks.push(out.join('\n'));
+  }
+  for (const l of s.listings) {
+    const columns: TextColumn[] = [
+      { header: 'state', align: 'left', wraps: false },
+      { header: 'local address:port', align: 'left', wraps: true, wrapOrder: 2, minWidth: 21 },
+      { header: 'peer address:port', align: 'left', wraps: true, wrapOrder: 2, minWidth: 21 },
+    ];
+    const rows = l.sockets.map((x) => [x.state, printable(x.local), printable(x.peer)]);
+    const heading = wrap(`Sockets of ${printable(l.address)} at the end of the capture: ${l.sockets.length}`, options.width).map(head);
+    blocks.push([...heading, renderTextTable(columns, rows, { width: options.width, headStyle: head })].join('\n'));
+  }
+  if (s.reuse !== null) {
+    const out = [head('TIME_WAIT reuse'), ...wrap(reuseSentence(s.reuse), options.width)];
+    for (const text of reuseOutcomeTexts(s.reuse)) out.push(...wrap(`- ${text}`, options.width));
+    if (s.reuse.examples.length > 0) {
+      const columns: TextColumn[] = REUSE_HEADERS.map((header, i) => ({
+        header,
+        align: i === 0 || i === 4 ? ('right' as const) : ('left' as const),
+        wraps: i === 1 || i === 2,
+        ...(i === 1 || i === 2 ? { wrapOrder: 2, minWidth: 21 } : {}),
+      }));
+      const rows = s.reuse.examples.map((e) => {
+        const index = ctx.captureIndex(e.file);
+        return [index === null ? String(e.stream) : `${index}:${e.stream}`, printable(e.holder), printable(e.peer), ctx.time(e.at), humanDuration(e.inTimeWaitSeconds), e.outcome];
+      });
+      out.push(renderTextTable(columns, rows, { width: options.width, headStyle: head }));
+      if (s.reuse.hiddenExamples > 0) out.push(paint.style(`... ${s.reuse.hiddenExamples} more (use --format json)`, 'dim'));
+    } else if (!options.all) out.push(...dim('Each of them (stream, holder, how long in TIME_WAIT): --all.'));
+    blocks.push(out.join('\n'));
+  }
+  return blocks;
 }

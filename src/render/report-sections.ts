@@ -11,6 +11,7 @@ import type { RenderOptions } from './render.js';
 import { capRows, moreText } from './row-cap.js';
 import { rowContext, type RowContext } from './row-columns.js';
 import { listedServices } from './service-text.js';
+import { socketSections, type SocketSections } from './socket-sections.js';
 
 export interface CaptureEntry {
   /** 1-based, as in `2:26` stream labels; null with a single capture. */
@@ -43,6 +44,8 @@ export interface ReportSections {
   services: ServiceSummary[];
   hiddenServices: number;
   verdicts: VerdictSection[];
+  /** The host-level sections (sockets at the end, time-wait-pressure, TIME_WAIT reuse). */
+  sockets: SocketSections;
 }
 
 export function reportSections(report: Report, listing: Listing, options: RenderOptions): ReportSections {
@@ -74,5 +77,6 @@ export function reportSections(report: Report, listing: Listing, options: Render
         examples: v.examples,
       };
     }),
+    sockets: socketSections(report, options),
   };
 }

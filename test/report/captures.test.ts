@@ -44,8 +44,9 @@ describe.skipIf(!present)('reports of the Linux captures', () => {
     const md = renderMarkdown(all, { ...OPTIONS, all: true });
     const html = renderHtml(all, { ...OPTIONS, all: true });
     const verdicts = new Set(all.connections.map((c) => c.verdict));
-    // Captures, Summary, Services, Wireshark, then one per verdict.
-    expect(md.match(/^## /gm)?.length).toBe(4 + verdicts.size);
+    // Captures, Summary, Services, Sockets at the end of the capture, Wireshark, then one per verdict.
+    expect(md.match(/^## /gm)?.length).toBe(5 + verdicts.size);
+    expect(md).toMatch(/^## Sockets at the end of the capture$/m);
     const examples = [...verdicts].reduce((n, v) => n + Math.min(3, all.connections.filter((c) => c.verdict === v && c.ladder.length > 0).length), 0);
     expect(examples).toBeGreaterThanOrEqual(2 * 9);
     expect(md.match(/^```text$/gm)?.length).toBe(examples);

@@ -4,7 +4,7 @@ import { analysisSettings, type SocketOptions } from './analysis-settings.js';
 import { BatchProgressTracker, type BatchProgress } from './batch-progress.js';
 import { runInProcess, runJoined, runParallel, type BatchRun } from './batch-run.js';
 import { BatchOptionError } from './errors.js';
-import { checkFilterSpec, filterPredicates, type ConnectionFilterSpec } from './filter-spec.js';
+import { checkFilterSpec, filterPredicates, narrowHostSections, type ConnectionFilterSpec } from './filter-spec.js';
 import { joinedCaptureName } from './joined-analysis.js';
 import { checkOptionValues } from './option-check.js';
 import { checkShard, inShard, type ShardSpec } from './shard.js';
@@ -175,7 +175,9 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
   else if (workers > 0) await runParallel(run, workers + 1);
   else await runInProcess(run);
   builder.setPartial(options.signal?.aborted === true);
-  return builder.build();
+  const report = builder.build();
+  // --host (filter.host) narrows the host sections as it narrows connections.
+  return options.filter?.host === undefined ? report : { ...report, ...narrowHostSections(report, options.filter.host) };
 }
 
 /**

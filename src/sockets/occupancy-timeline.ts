@@ -6,7 +6,8 @@
  * `active at its start x width + start slack - end slack`.
  */
 export const TIMELINE_BUCKETS = 120;
-const INITIAL_WIDTH = 1;
+/** A 64th of a second: fine enough for a capture of a second, widened (doubled) as longer ones need. */
+const INITIAL_WIDTH = 1 / 64;
 
 export class OccupancyTimeline {
   /** Start of bucket 0 (capture seconds) and the width of a bucket. */
@@ -33,8 +34,12 @@ export class OccupancyTimeline {
     this.endSlack[eb] += this.bucketEnd(eb) - e;
   }
 
-  /** Average sockets held in each bucket, and the most held at any bucket boundary (with its bucket). */
-  figures(): { averages: number[]; peak: number; peakBucket: number } {
+  /**
+   * Average sockets held in each bucket up to `end` (the capture's end: the last bucket is averaged over
+   * the part of it the capture covers), and the most held at once, as far as the buckets tell: the count
+   * at a bucket's start, or the average rounded up (an average above n means more than n at some moment).
+   */
+  figures(end: number): { averages: number[]; peak: number; peakBucket: number } {
     const averages: number[] = [];
     let active = 0;
     let peak = 0;
@@ -42,11 +47,16 @@ export class OccupancyTimeline {
     let last = -1;
     for (let b = 0; b < TIMELINE_BUCKETS; b++) if (this.starts[b] > 0 || this.ends[b] > 0) last = b;
     for (let b = 0; b <= last; b++) {
+      // Socket-seconds of the bucket: those held all along, plus the part of it each arrival and departure covers.
       const occupancy = active * this.width + this.startSlack[b] - this.endSlack[b];
-      const average = occupancy / this.width;
+      const start = this.origin + b * this.width;
+      const covered = Math.min(this.width, Math.max(end - start, 1e-9));
+      // Sockets still held at the capture's end count as held to the bucket's end: take that part off.
+      const beyond = this.width - covered;
+      const held = active + this.starts[b] - this.ends[b];
+      const average = Math.max(0, occupancy - beyond * Math.max(0, held)) / covered;
       averages.push(Math.round(average * 10) / 10);
-      // Both the count at the bucket's start and its average are counts the host really reached.
-      const reached = Math.max(active, Math.floor(average));
+      const reached = Math.max(active, Math.ceil(average - 1e-9));
       if (reached > peak) {
         peak = reached;
         peakBucket = b;

@@ -304,7 +304,7 @@ export class SocketTableBuilder {
     const counts = {} as Record<TimelineState, number[]>;
     for (const state of TIMELINE_STATES) {
       const timeline = t[state];
-      const f = timeline.figures();
+      const f = timeline.figures(this.end ?? Infinity);
       // Timelines of one host share an origin; a narrower one is summed into the widest's buckets.
       counts[state] = rebucket(f.averages, timeline.width, width);
       // Sampled at bucket boundaries: the count at the capture's end is a moment too.

@@ -1,3 +1,5 @@
+import { StreamSlots } from './stream-slots.js';
+
 /**
  * Sockets that may still be in the table when the capture ends, in typed arrays (no object or string
  * per socket): each with its host and port, its peer's, its state, when its timer runs out (Infinity:
@@ -22,7 +24,7 @@ export class PendingSockets {
   private top = 0;
   private live = 0;
   /** stream * 2 + side -> slot, for sockets of numbered streams. */
-  private readonly byStream = new Map<number, number>();
+  private readonly byStream = new StreamSlots();
 
   constructor(private readonly limit: number) {}
 
@@ -64,7 +66,7 @@ export class PendingSockets {
   find(stream: number, side: number): number {
     if (stream < 0) return -1;
     const slot = this.byStream.get(stream * 2 + side);
-    return slot === undefined || this.alive[slot] === 0 ? -1 : slot;
+    return slot < 0 || this.alive[slot] === 0 ? -1 : slot;
   }
 
   /** Takes a socket out (a new connection took its 4-tuple); its slot is freed when its heap entry leaves. */
@@ -91,7 +93,8 @@ export class PendingSockets {
     this.live--;
     const stream = this.stream[slot];
     if (stream >= 0) {
-      for (const key of [stream * 2, stream * 2 + 1]) if (this.byStream.get(key) === slot) this.byStream.delete(key);
+      this.byStream.delete(stream * 2, slot);
+      this.byStream.delete(stream * 2 + 1, slot);
     }
   }
 

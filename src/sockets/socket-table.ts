@@ -114,6 +114,7 @@ const MAX_HOSTS = 8_192;
 /** Reuses listed by example (all are counted). */
 const REUSE_EXAMPLES = 50;
 
+
 /**
  * The socket table of one capture, built as connections are judged: each judged connection's two
  * sockets (each endpoint's, on its own address) go in with the state the tracker left them in and
@@ -184,7 +185,7 @@ export class SocketTableBuilder {
         this.timeline(host)?.TIME_WAIT.add(enteredAt, Math.min(expiry, endpoint.closedTime > endpoint.timeWaitTime ? base + endpoint.closedTime : Infinity));
       }
     }
-    if (this.pending.size === 0 && (judged.stream & 1023) === 0) this.pressure.prune(now);
+    this.pressure.prune(now);
   }
 
   /** The table at `end` (the capture's last frame, or later when known). */

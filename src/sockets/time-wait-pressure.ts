@@ -31,7 +31,10 @@ export interface PressurePeak {
 const MAX_PAIRS = 65_536;
 
 export class TimeWaitPressure {
-  private readonly pairs = new Map<number, Pair>();
+  /** Pairs by local and remote host (one small number), then by remote port: keys V8 keeps unboxed. */
+  private readonly pairs = new Map<number, Map<number, Pair>>();
+  private count = 0;
+  private nextPrune = -Infinity;
 
   /** One number for a local host and a remote host and port (host numbers below 2^13: 42 bits in all). */
   static key(localHost: number, remoteHost: number, remotePort: number): number {
@@ -66,7 +69,8 @@ export class TimeWaitPressure {
     times[i] = at;
     const newest = times[times.length - 1];
     while (pair.head < times.length && times[pair.head] <= newest - this.windowSeconds) pair.head++;
-    if (pair.head > 1024 && pair.head * 2 > times.length) {
+    // Entries that left the window are dropped once they are half the array: memory follows the window.
+    if (pair.head > 16 && pair.head * 2 > times.length) {
       times.splice(0, pair.head);
       pair.head = 0;
     }
@@ -77,30 +81,50 @@ export class TimeWaitPressure {
     }
   }
 
-  /** Forgets pairs whose window has emptied by `now` without ever reaching `keepAbove`. */
+  /**
+   * Forgets pairs whose window has emptied by `now` without ever reaching `keepAbove`. Runs at most once
+   * per window of capture time (a pass visits every pair; forEach makes no entry arrays, as for-of would).
+   */
   prune(now: number): void {
-    for (const [key, pair] of this.pairs) {
-      const newest = pair.times.length > 0 ? pair.times[pair.times.length - 1] : pair.last;
-      if (pair.peak < this.keepAbove && newest <= now - this.windowSeconds) this.pairs.delete(key);
-    }
+    if (now < this.nextPrune) return;
+    this.nextPrune = now + this.windowSeconds;
+    const limit = now - this.windowSeconds;
+    this.pairs.forEach((byPort, hosts) => {
+      byPort.forEach((pair, port) => {
+        const newest = pair.times.length > 0 ? pair.times[pair.times.length - 1] : pair.last;
+        if (pair.peak < this.keepAbove && newest <= limit) {
+          byPort.delete(port);
+          this.count--;
+        }
+      });
+      if (byPort.size === 0) this.pairs.delete(hosts);
+    });
   }
 
   /** Pairs whose peak reached `threshold`, highest first. */
   peaks(threshold: number): PressurePeak[] {
     const out: PressurePeak[] = [];
-    for (const [key, pair] of this.pairs) {
+    for (const [hosts, byPort] of this.pairs) for (const [port, pair] of byPort) {
       if (pair.peak < threshold) continue;
-      out.push({ key, peak: pair.peak, at: pair.peakAt, connections: pair.connections, spanSeconds: Math.max(0, pair.last - pair.first) });
+      out.push({ key: hosts * 65536 + port, peak: pair.peak, at: pair.peakAt, connections: pair.connections, spanSeconds: Math.max(0, pair.last - pair.first) });
     }
     return out.sort((a, b) => b.peak - a.peak || a.key - b.key);
   }
 
   private pair(key: number): Pair | null {
-    let pair = this.pairs.get(key);
+    const hosts = Math.floor(key / 65536);
+    const port = key % 65536;
+    let byPort = this.pairs.get(hosts);
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.pairs.set(hosts, byPort);
+    }
+    let pair = byPort.get(port);
     if (pair === undefined) {
-      if (this.pairs.size >= MAX_PAIRS) return null;
+      if (this.count >= MAX_PAIRS) return null;
+      this.count++;
       pair = { times: [], head: 0, peak: 0, peakAt: 0, connections: 0, first: Infinity, last: -Infinity };
-      this.pairs.set(key, pair);
+      byPort.set(port, pair);
     }
     return pair;
   }

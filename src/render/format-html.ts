@@ -5,7 +5,7 @@
  * html() (html-escape.ts).
  */
 import type { ConnectionRecord } from '../verdict/types.js';
-import { adviceFor, resetCauseAdvice, severity, verdictColour } from '../verdict/catalogue.js';
+import { adviceFor, resetCauseAdvice, severity, TIME_WAIT_PRESSURE_ADVICE, verdictColour } from '../verdict/catalogue.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
 import { closesChart, hostTimelineChart, stuckChart } from './charts-svg.js';
 import { html, htmlProse } from './html-escape.js';
@@ -19,7 +19,7 @@ import { reportSections, type ReportSections, type VerdictSection } from './repo
 import { rowColumns } from './row-columns.js';
 import { capRows } from './row-cap.js';
 import { serviceCounts, showsTimeWait, timeWaitText } from './service-text.js';
-import { REUSE_MEANING, TIME_WAIT_PRESSURE_ADVICE } from './socket-advice.js';
+import { REUSE_MEANING } from './socket-advice.js';
 import { peakTexts, PRESSURE_HEADERS, pressureRow, REUSE_HEADERS, reuseOutcomeTexts, reuseSentence, statesText } from './socket-sections.js';
 import { humanDuration, timeSpan } from '../time/time-text.js';
 

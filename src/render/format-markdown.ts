@@ -4,7 +4,7 @@
  * Wireshark filter and a ladder diagram. Everything from the capture is escaped (markdown-escape.ts).
  */
 import type { ConnectionRecord } from '../verdict/types.js';
-import { adviceFor, resetCauseAdvice } from '../verdict/catalogue.js';
+import { adviceFor, resetCauseAdvice, TIME_WAIT_PRESSURE_ADVICE } from '../verdict/catalogue.js';
 import { findingsText, formatText, notDecodedText, skippedText } from './capture-text.js';
 import { ladderText } from './ladder-text.js';
 import { formulaSafe } from './formula-guard.js';
@@ -17,7 +17,7 @@ import { reportSections, type ReportSections, type VerdictSection } from './repo
 import { moreText } from './row-cap.js';
 import { rowColumns } from './row-columns.js';
 import { serviceCounts, serviceCountText, showsTimeWait, timeWaitText } from './service-text.js';
-import { REUSE_MEANING, TIME_WAIT_PRESSURE_ADVICE } from './socket-advice.js';
+import { REUSE_MEANING } from './socket-advice.js';
 import { peakTexts, PRESSURE_HEADERS, pressureRow, REUSE_HEADERS, reuseOutcomeTexts, reuseSentence, statesText } from './socket-sections.js';
 import { humanDuration, timeSpan } from '../time/time-text.js';
 

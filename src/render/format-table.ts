@@ -4,7 +4,7 @@
  * so it survives being pasted into a ticket or a chat.
  */
 import type { Verdict } from '../verdict/types.js';
-import { adviceFor, isFinding, VERDICTS } from '../verdict/catalogue.js';
+import { adviceFor, isFinding, TIME_WAIT_PRESSURE_ADVICE, VERDICTS } from '../verdict/catalogue.js';
 import { painter, type Painter } from './ansi.js';
 import { listingOf, type Listing } from '../report/listing.js';
 import type { CaptureFacts, Report } from '../report/model.js';
@@ -13,7 +13,6 @@ import { findingsText, skippedText } from './capture-text.js';
 import { capRows, moreText } from './row-cap.js';
 import { rowColumns, rowContext } from './row-columns.js';
 import { listedServices, serviceCounts, serviceCountText, showsTimeWait, timeWaitText } from './service-text.js';
-import { TIME_WAIT_PRESSURE_ADVICE } from './socket-advice.js';
 import { peakTexts, PRESSURE_HEADERS, pressureRow, REUSE_HEADERS, reuseOutcomeTexts, reuseSentence, socketSections, statesText, type SocketSections } from './socket-sections.js';
 import { renderTextTable, type TextColumn } from './text-table.js';
 import { filterHeading, filterLines, hiddenText, longFilterText, partialText } from './report-notes.js';

@@ -1,11 +1,13 @@
+import { ExpiryWheel } from './expiry-wheel.js';
 import { StreamSlots } from './stream-slots.js';
 
 /**
  * Sockets that may still be in the table when the capture ends, in typed arrays (no object or string
  * per socket): each with its host and port, its peer's, its state, when its timer runs out (Infinity:
- * no timer) and when that timer started, and the stream and side it belongs to. A heap orders the ones
- * with a timer by expiry so they leave in O(log n); a socket can also be found by its stream and side,
- * for a new connection that takes over its 4-tuple. Capacity grows by doubling up to `limit`.
+ * no timer) and when that timer started, and the stream and side it belongs to. A timing wheel orders
+ * the ones with a timer by the second they expire so they leave in O(1); a socket can also be found by
+ * its stream and side, for a new connection that takes over its 4-tuple. Capacity grows by doubling up
+ * to `limit`.
  */
 export class PendingSockets {
   host = new Int32Array(0);
@@ -17,8 +19,16 @@ export class PendingSockets {
   expiry = new Float64Array(0);
   enteredAt = new Float64Array(0);
   private stream = new Int32Array(0);
-  private heap = new Int32Array(0);
-  private heapSize = 0;
+  private readonly wheel = new ExpiryWheel();
+  private readonly expiryOf = (slot: number): number => this.expiry[slot];
+  private readonly due = (slot: number): void => {
+    if (this.alive[slot] !== 0) {
+      this.leaving(slot);
+      this.kill(slot);
+    }
+    this.free[this.freeCount++] = slot;
+  };
+  private leaving: (slot: number) => void = () => undefined;
   private free = new Int32Array(0);
   private freeCount = 0;
   private top = 0;
@@ -58,7 +68,7 @@ export class PendingSockets {
     this.stream[slot] = stream;
     this.live++;
     if (stream >= 0) this.byStream.set(stream * 2 + side, slot);
-    if (expiry !== Infinity) this.push(slot);
+    if (expiry !== Infinity) this.wheel.add(slot, expiry);
     return slot;
   }
 
@@ -78,14 +88,8 @@ export class PendingSockets {
 
   /** Takes out every socket whose timer ran out by `now`, calling `leave` for each (with its slot). */
   expire(now: number, leave: (slot: number) => void): void {
-    while (this.heapSize > 0 && this.expiry[this.heap[0]] <= now) {
-      const slot = this.pop();
-      if (this.alive[slot] !== 0) {
-        leave(slot);
-        this.kill(slot);
-      }
-      this.free[this.freeCount++] = slot;
-    }
+    this.leaving = leave;
+    this.wheel.expire(now, this.expiryOf, this.due);
   }
 
   private kill(slot: number): void {
@@ -124,46 +128,7 @@ export class PendingSockets {
     this.expiry = grow64(this.expiry);
     this.enteredAt = grow64(this.enteredAt);
     this.stream = grow32(this.stream);
-    this.heap = grow32(this.heap);
     this.free = grow32(this.free);
-  }
-
-  /** Binary min-heap of slots by expiry. */
-  private push(slot: number): void {
-    const heap = this.heap;
-    const expiry = this.expiry;
-    let i = this.heapSize++;
-    heap[i] = slot;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (expiry[heap[parent]] <= expiry[slot]) break;
-      heap[i] = heap[parent];
-      heap[parent] = slot;
-      i = parent;
-    }
-  }
-
-  private pop(): number {
-    const heap = this.heap;
-    const expiry = this.expiry;
-    const top = heap[0];
-    const last = heap[--this.heapSize];
-    let i = 0;
-    const n = this.heapSize;
-    if (n > 0) {
-      heap[0] = last;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && expiry[heap[r]] < expiry[heap[l]] ? r : l;
-        if (expiry[heap[c]] >= expiry[heap[i]]) break;
-        const t = heap[i];
-        heap[i] = heap[c];
-        heap[c] = t;
-        i = c;
-      }
-    }
-    return top;
+    this.wheel.grow(size);
   }
 }

@@ -200,6 +200,7 @@ export class SocketTableBuilder {
     for (let slot = 0; slot < p.slots; slot++) {
       if (p.alive[slot] === 0) continue;
       this.leaveAt(slot, at);
+      if (p.expiry[slot] <= at) continue;
       const host = p.host[slot];
       const name = TCP_STATE_NAMES[p.state[slot]] as SocketState;
       counts[host][name]++;

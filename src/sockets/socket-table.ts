@@ -363,11 +363,20 @@ export function compareAddresses(a: string, b: string): number {
   const v4a = !a.includes(':');
   const v4b = !b.includes(':');
   if (v4a !== v4b) return v4a ? -1 : 1;
-  if (v4a) {
-    const x = a.split('.').map(Number);
-    const y = b.split('.').map(Number);
-    for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return x[i] - y[i];
-    return 0;
-  }
+  if (v4a) return dottedQuadValue(a) - dottedQuadValue(b);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A dotted quad's 32-bit value, read without splitting (sorting thousands of hosts compares often). */
+function dottedQuadValue(address: string): number {
+  let value = 0;
+  let part = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      value = value * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 48);
+  }
+  return value * 256 + part;
 }

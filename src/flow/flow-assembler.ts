@@ -57,6 +57,13 @@ export interface FlowHandlers {
   track(entry: number, direction: number, seg: TcpSegment): boolean;
   /** The connection leaves the table; its state is final and must be read now (the entry is reused). */
   end(entry: number, flow: FlowInfo, reason: FlowEndReason): void;
+  /**
+   * A packet of a connection already judged ('finished' or 'evicted'): it belongs to that stream (as in
+   * tshark) but not to the verdict. Direction as in track().
+   */
+  late?(stream: number, direction: number, seg: TcpSegment): void;
+  /** No later packet will be routed to this judged stream (its memory of the 4-tuple is gone). */
+  forget?(stream: number): void;
 }
 
 /** Capture time between expiry passes. */
@@ -95,7 +102,7 @@ export class FlowAssembler {
     private readonly options: FlowOptions = DEFAULT_FLOW_OPTIONS,
   ) {
     this.table = new FlowTable((capacity) => handlers.grow(capacity));
-    this.retired = new RetiredTable(options.maxRetired, options.retiredSeconds);
+    this.retired = new RetiredTable(options.maxRetired, options.retiredSeconds, (stream) => handlers.forget?.(stream));
   }
 
   /** Number of flows currently held (not counting retired ones). */
@@ -132,7 +139,10 @@ export class FlowAssembler {
           // A late packet of a connection already judged: same stream, not part of its verdict.
           updateBases(old, retiredDirection, seg, setsBase(seg));
           this.retired.setBases(r, old);
-          if (seg.kind !== SegmentKind.Quoted) this.stragglers++;
+          if (seg.kind !== SegmentKind.Quoted) {
+            this.stragglers++;
+            this.handlers.late?.(old.stream, retiredDirection, seg);
+          }
           this.retired.touch(r, this.now);
           this.lastStream = old.stream;
           return;
@@ -265,7 +275,7 @@ export class FlowAssembler {
         continue;
       }
       this.end(entry, 'finished');
-      this.retired.retire(table, entry, this.now, false);
+      this.retire(entry, false);
       table.remove(entry);
     }
     // The retired ring ages in whole seconds at most; checking it once a capture second is enough.
@@ -285,7 +295,7 @@ export class FlowAssembler {
       queue.shift();
       if (table.get(entry, T.Generation) === generation && table.get(entry, T.Status) === FINISHED) {
         this.end(entry, 'finished');
-        this.retired.retire(table, entry, this.now, false);
+        this.retire(entry, false);
         table.remove(entry);
         return;
       }
@@ -306,8 +316,13 @@ export class FlowAssembler {
     if (victim < 0) return;
     this.evicted++;
     this.end(victim, 'evicted');
-    this.retired.retire(table, victim, this.now, true);
+    this.retire(victim, true);
     table.remove(victim);
+  }
+
+  /** A judged flow goes to the retired table, or, when that keeps none, is forgotten at once. */
+  private retire(entry: number, evicted: boolean): void {
+    if (!this.retired.retire(this.table, entry, this.now, evicted)) this.handlers.forget?.(this.table.get(entry, T.Stream));
   }
 }
 

@@ -49,15 +49,17 @@ export class RetiredTable {
   constructor(
     private readonly maxEntries: number,
     private readonly retentionSeconds: number,
+    /** A retired flow is forgotten (aged out, pushed out by the cap, or its 4-tuple reused): no more late packets will name its stream. */
+    private readonly onForget: (stream: number) => void = () => undefined,
   ) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** Remembers a judged flow of the live table (entry i) before the entry is freed. */
-  retire(table: FlowTable, entry: number, now: number, evicted: boolean): void {
-    if (this.maxEntries <= 0) return;
+  /** Remembers a judged flow of the live table (entry i) before the entry is freed; false when it keeps none. */
+  retire(table: FlowTable, entry: number, now: number, evicted: boolean): boolean {
+    if (this.maxEntries <= 0) return false;
     if (this.count === this.maxEntries) this.dropOldest();
     if (this.count === this.capacity) this.grow();
     const i = (this.head + this.count) % this.capacity;
@@ -76,6 +78,7 @@ export class RetiredTable {
     this.retiredAt[i] = now;
     this.count++;
     this.place(i);
+    return true;
   }
 
   /** Entry index for the segment's 4-tuple or -1; sets `direction`. */
@@ -150,13 +153,20 @@ export class RetiredTable {
     const j = (this.head + this.count) % this.capacity;
     this.ints.copyWithin(j * R.Stride, at * R.Stride, at * R.Stride + R.Stride);
     this.retiredAt[j] = now;
-    this.remove(at);
+    this.unlink(at);
     this.count++;
     this.place(j);
   }
 
   /** Forgets an entry (its 4-tuple now belongs to a new flow). */
   remove(i: number): void {
+    if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) === 0) return;
+    this.onForget(this.ints[i * R.Stride + R.Stream]);
+    this.unlink(i);
+  }
+
+  /** Takes an entry out of the index (it is gone, or moved to another place in the ring). */
+  private unlink(i: number): void {
     const k = i * R.Stride + R.Flags;
     if ((this.ints[k] & FLAG_ALIVE) === 0) return;
     this.unplace(i);
@@ -175,7 +185,10 @@ export class RetiredTable {
 
   private dropOldest(): void {
     const i = this.head;
-    if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0) this.unplace(i);
+    if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0) {
+      this.onForget(this.ints[i * R.Stride + R.Stream]);
+      this.unplace(i);
+    }
     this.ints[i * R.Stride + R.Flags] = 0;
     this.head = (this.head + 1) % this.capacity;
     this.count--;

@@ -65,4 +65,28 @@ describe('RetiredTable', () => {
     expect(streamOf(retired, 4999)).toBe(4999);
     expect(retired.size).toBe(1 + 5000 - 4950 + 1);
   });
+
+  it('says when a stream is forgotten (age, cap, reuse of its 4-tuple), never when an entry only moves', () => {
+    const table = new FlowTable(() => undefined);
+    const forgotten: number[] = [];
+    const retired = new RetiredTable(5000, 100, (stream) => forgotten.push(stream));
+    retire(retired, table, 1, 4097);
+    // Touches at the cap move entries (the ring grows and unrolls); nothing is forgotten by that.
+    for (const port of [1, 2, 3000]) {
+      const seg = segment(port);
+      retired.touch(retired.find(seg, FlowTable.hashOf(seg)), 4096);
+    }
+    expect(forgotten).toEqual([]);
+    retire(retired, table, 4097, 5003);
+    // 5,002 retired and 3 moves (a move takes a new place in the ring) over the cap of 5,000: the five
+    // oldest places go, two of them the moved entries' old places.
+    expect(forgotten).toEqual([3, 4, 5]);
+    const seg = segment(6);
+    retired.remove(retired.find(seg, FlowTable.hashOf(seg)));
+    expect(forgotten).toEqual([3, 4, 5, 6]);
+    retired.expire(4110);
+    // Retired before 4010 and not touched since: ports 7..4009 but 3000.
+    expect(forgotten.length).toBe(4 + 4003 - 1);
+    for (const touched of [1, 2, 3000]) expect(forgotten).not.toContain(touched);
+  });
 });

@@ -79,7 +79,7 @@ export async function extractFrames(output: string, options: ExtractOptions): Pr
 }
 
 async function copyFile(writer: PcapngWriter, options: ExtractOptions, file: string, path: string, set: StreamSet, errors: string[]): Promise<void> {
-  const stages = new AnalysisStages(file, options.settings, () => undefined);
+  const stages = new AnalysisStages(file, options.settings, () => false);
   let first = true;
   const read = await readCapture(
     path,
@@ -97,7 +97,7 @@ async function copyFile(writer: PcapngWriter, options: ExtractOptions, file: str
 }
 
 async function copyJoined(writer: PcapngWriter, options: ExtractOptions, set: StreamSet, paths: readonly string[], errors: string[]): Promise<void> {
-  const stages = new AnalysisStages(options.joinedName ?? '', options.settings, () => undefined);
+  const stages = new AnalysisStages(options.joinedName ?? '', options.settings, () => false);
   const seen = new Set<number>();
   const merger = new FrameMerger(paths, { signal: options.signal });
   await merger.run((frame, input, fileFrame) => {

@@ -7,6 +7,7 @@ import { SegmentKind } from '../decode/segment.js';
 import { DEFAULT_FLOW_OPTIONS } from '../flow/flow-assembler.js';
 import { AnalysisStages } from '../engine/analysis-stages.js';
 import { emptyQuality, qualityWarning } from '../engine/capture-facts.js';
+import { lateWarning } from '../engine/analyze-capture.js';
 import type { InputFile } from './inputs.js';
 import type { CaptureFacts } from '../report/model.js';
 import { isoTime } from '../time/time-text.js';
@@ -67,19 +68,24 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
   const paths = readable.map((x) => x.file.path);
   const sources = new FrameSourceMap(paths);
   const tallies: InputTally[] = paths.map(() => ({ segments: 0, notDecoded: new Array<number>(REASON_NAMES.length).fill(0), connections: 0, findings: 0, evicted: 0, stragglers: 0, fragmentsGivenUp: 0 }));
-  const stages = new AnalysisStages(name, settings, (judged, record, flow) => {
-    const owner = sources.fileOf(flow.firstFrame);
-    const tally = tallies[owner >= 0 ? owner : Math.max(current, 0)];
-    tally.connections++;
-    if (FINDINGS.has(judged.verdict)) tally.findings++;
-    if (!sink.scope(judged)) return;
-    sink.onJudged?.(judged);
-    const joined = (): JoinedConnectionRecord => {
-      const full = record();
-      return { ...full, sources: sourcesOf(full, sources) };
-    };
-    if (sink.count(judged, joined)) sink.record(joined());
-  });
+  // The record a sink gets carries the sources of the frames it names; late packets of its stream add
+  // frames, so they are found again when it is let go.
+  const withSources = (full: ConnectionRecord): JoinedConnectionRecord => Object.assign(full, { sources: sourcesOf(full, sources) });
+  const stages = new AnalysisStages(
+    name,
+    settings,
+    (judged, record, flow) => {
+      const owner = sources.fileOf(flow.firstFrame);
+      const tally = tallies[owner >= 0 ? owner : Math.max(current, 0)];
+      tally.connections++;
+      if (FINDINGS.has(judged.verdict)) tally.findings++;
+      if (!sink.scope(judged)) return false;
+      sink.onJudged?.(judged);
+      return sink.count(judged, () => withSources(record()));
+    },
+    (record) => sink.record(withSources(record)),
+    withSources,
+  );
   const { decoder, flows } = stages;
 
   // Decoder and flow counters are shared by all inputs; they are split per input by taking the
@@ -156,9 +162,7 @@ export async function analyzeJoined(files: readonly InputFile[], name: string, s
     }
     const warnings: string[] = [];
     if (t.evicted > 0) warnings.push(`${t.evicted} connections were judged early because more than ${maxFlows} were open at once (raise --max-connections)`);
-    if (t.stragglers > 0) {
-      warnings.push(`${t.stragglers} packets arrived for connections already judged (after the ${grace} s grace period) and are not part of any verdict`);
-    }
+    if (t.stragglers > 0) warnings.push(lateWarning(t.stragglers, grace));
     const fragments = fragmentLimitWarning(t.notDecoded[Reason.FragmentDropped], t.fragmentsGivenUp);
     if (fragments !== null) warnings.push(fragments);
     if (r.interrupted) warnings.push('reading was interrupted; the report covers the packets read until then');

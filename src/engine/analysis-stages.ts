@@ -4,6 +4,7 @@ import { newSegment } from '../decode/segment.js';
 import { DEFAULT_FLOW_OPTIONS, FlowAssembler } from '../flow/flow-assembler.js';
 import type { FlowEndReason, FlowInfo } from '../flow/flow.js';
 import { emptyQuality, type CaptureQuality } from './capture-facts.js';
+import { DEFAULT_HELD_RECORDS, LateRecords } from './late-records.js';
 import { DEFAULT_SOCKET_SETTINGS, SocketTableBuilder, type CaptureSockets, type SocketSettings } from '../sockets/socket-table.js';
 import { ConnectionStore } from '../track/connection-store.js';
 import { ConnectionView } from '../track/connection-view.js';
@@ -21,14 +22,21 @@ export interface StageSettings {
   closeGraceSeconds?: number;
   /** The socket table's timers, listing and TIME_WAIT pressure threshold. */
   sockets?: SocketSettings;
+  /**
+   * Records held for packets that arrive after their verdict (default DEFAULT_HELD_RECORDS; 0 hands
+   * each record on at once, as a live view wants).
+   */
+  heldRecords?: number;
 }
 
 /**
  * Receives each connection as soon as it is judged, with a function that builds its full record (text,
  * evidence, ladder): records are costly, so they are made only for connections that will be shown. The
- * record must be built during the call: the connection's state is then reused.
+ * record must be built during the call: the connection's state is then reused. Returns true to have the
+ * record delivered (to the stages' record handler) once packets after the verdict can no longer reach
+ * it; a record built during the call is amended in place by such packets until then.
  */
-export type JudgedHandler = (connection: JudgedConnection, record: () => ConnectionRecord, flow: FlowInfo) => void;
+export type JudgedHandler = (connection: JudgedConnection, record: () => ConnectionRecord, flow: FlowInfo) => boolean;
 
 /**
  * Visits the connections still open, each judged as if the capture ended at its latest packet; the
@@ -61,13 +69,27 @@ export class AnalysisStages {
   private readonly judged = new JudgedConnection();
   private readonly horizon = { seconds: 0, nanos: 0 };
   private endReason: FlowEndReason = 'finished';
-  /** The record of the connection being judged (one function for all of them: no closure per connection). */
-  private readonly makeRecord = (): ConnectionRecord => buildRecord(this.judged, this.view, this.endReason);
+  /** The record of the connection being judged, made once (one function for all of them: no closure per connection). */
+  private readonly makeRecord = (): ConnectionRecord => (this.built ??= buildRecord(this.judged, this.view, this.endReason));
+  private built: ConnectionRecord | null = null;
+  /** Records waiting for late packets of their stream. */
+  private readonly lateRecords: LateRecords;
   private readonly context: RecordContext;
   private nowSeconds = -Infinity;
   private nowNanos = 0;
 
-  constructor(file: string, settings: StageSettings, private readonly onJudged: JudgedHandler) {
+  /**
+   * `onRecord` receives the records `onJudged` asked for, complete; `onAmended` sees a record that got
+   * late packets just before it is delivered or let go.
+   */
+  constructor(
+    file: string,
+    settings: StageSettings,
+    private readonly onJudged: JudgedHandler,
+    onRecord: (record: ConnectionRecord) => void = () => undefined,
+    onAmended?: (record: ConnectionRecord) => void,
+  ) {
+    this.lateRecords = new LateRecords(settings.heldRecords ?? DEFAULT_HELD_RECORDS, onRecord, onAmended);
     this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: this.store };
     this.sockets = new SocketTableBuilder(settings.sockets ?? DEFAULT_SOCKET_SETTINGS);
     const store = this.store;
@@ -87,6 +109,8 @@ export class AnalysisStages {
         },
         track: (entry, direction, seg) => replaySegment(store, entry, direction, seg),
         end: (entry, flow, reason) => this.judge(entry, flow, reason),
+        late: (stream, direction, seg) => this.lateRecords.late(stream, direction, seg),
+        forget: (stream) => this.lateRecords.forget(stream),
       },
       {
         ...DEFAULT_FLOW_OPTIONS,
@@ -146,8 +170,11 @@ export class AnalysisStages {
       this.nowSeconds = end.seconds;
       this.nowNanos = end.nanos;
     }
+    // Records held for late packets go first: they were judged before the ones still open.
+    this.lateRecords.flush();
     this.flows.finish();
   }
+
 
   /** The socket table at the capture's end (call after finish()). */
   socketTable(): CaptureSockets {
@@ -178,7 +205,12 @@ export class AnalysisStages {
     this.sockets.add(conn, judged, this.nowSeconds + this.nowNanos * 1e-9, this.reusedOf[entry]);
     this.noteQuality(conn);
     this.endReason = reason;
-    this.onJudged(judged, this.makeRecord, flow);
+    this.built = null;
+    const deliver = this.onJudged(judged, this.makeRecord, flow);
+    const record = deliver ? this.makeRecord() : this.built;
+    // A finished or evicted flow is retired by the flow stage, which may route it more packets.
+    this.lateRecords.offer(judged.stream, record, judged.clientDir, judged.precision, deliver, reason === 'finished' || reason === 'evicted');
+    this.built = null;
     // The record is made during the call or never: the evidence blocks can go back now.
     this.store.release(entry);
   }

@@ -45,9 +45,8 @@ export interface ConnectionSink {
  */
 export async function analyzeCapture(file: string, sink: ConnectionSink | ((record: ConnectionRecord) => void), options: CaptureAnalysisOptions = {}): Promise<CaptureFacts> {
   const target: ConnectionSink = typeof sink === 'function' ? { judged: () => true, record: sink } : sink;
-  const stages = new AnalysisStages(file, options, (judged, record) => {
-    if (target.judged(judged, record)) target.record(record());
-  });
+  // Standard input may be a live capture, whose records should not wait for late packets.
+  const stages = new AnalysisStages(file, { ...options, heldRecords: file === '-' ? 0 : undefined }, (judged, record) => target.judged(judged, record), (record) => target.record(record));
   const onFrame = (frame: Frame): void => stages.frame(frame);
   options.onOpenConnections?.((visit) => stages.peekOpen(visit));
   const read = await readCapture(file, onFrame, { signal: options.signal, onProgress: options.onProgress, stdin: options.stdin });
@@ -60,7 +59,7 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     warnings.push(`${flows.evicted} connections were judged early because more than ${options.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows} were open at once (raise --max-connections)`);
   }
   if (flows.stragglers > 0) {
-    warnings.push(`${flows.stragglers} packets arrived for connections already judged (after the ${options.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds} s grace period) and are not part of any verdict`);
+    warnings.push(lateWarning(flows.stragglers, options.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds));
   }
   const notDecoded = decoder.notDecoded();
   const fragments = fragmentLimitWarning(notDecoded['ip-fragment-dropped'] ?? 0, decoder.fragmentDatagramsGivenUp);
@@ -88,6 +87,11 @@ export async function analyzeCapture(file: string, sink: ConnectionSink | ((reco
     quality,
     sockets,
   };
+}
+
+/** Packets of judged connections: in their streams (and records, as `late`), not in their verdicts. */
+export function lateWarning(packets: number, graceSeconds: number): string {
+  return `${packets} packets arrived for connections already judged (after the ${graceSeconds} s grace period) and are not part of any verdict`;
 }
 
 type Instant = { seconds: number; nanos: number };

@@ -127,6 +127,7 @@ export function buildRecord(judged: JudgedConnection, conn: ConnectionSnapshot, 
     }),
     endReason,
     packetsSent: { client: client.packets, server: server.packets },
+    late: null,
   };
 }
 

@@ -88,6 +88,21 @@ export interface ConnectionQuality {
   duplicates: number;
 }
 
+/**
+ * Packets of a connection's stream that arrived after its verdict (a RST answering a retransmission,
+ * a FIN or RST after the grace period): they keep the stream's number and extend the record's
+ * `lastFrame`, `packets`, `end` and `packetsSent`, and their FINs and RSTs are listed in `fins` and
+ * `resets` (the events from `firstFrame` on), but the verdict is the one reached before them.
+ */
+export interface LateTraffic {
+  /** The first late packet. */
+  firstFrame: number;
+  packets: number;
+  /** FIN and RST segments among them (all counted; listed in `fins`/`resets` while those hold fewer than 32). */
+  fins: number;
+  resets: number;
+}
+
 /** One connection's verdict with its evidence: an element of the JSON report's `connections`. */
 export interface ConnectionRecord {
   /** The capture file, as given. */
@@ -147,4 +162,6 @@ export interface ConnectionRecord {
   endReason: EndReason;
   /** TCP segments each side sent (Zeek's orig_pkts and resp_pkts). */
   packetsSent: { client: number; server: number };
+  /** Packets of the stream after its verdict, or null when none arrived (see LateTraffic). */
+  late: LateTraffic | null;
 }

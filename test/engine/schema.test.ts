@@ -42,8 +42,12 @@ describe('the JSON report matches schema/report.schema.json', () => {
       'testing__btest__Traces__ftp__ipv6.pcap',
       'testing__btest__Traces__tunnels__gre-aruba.pcap',
       'testing__btest__Traces__smtp.pcap',
+      // Packets after the verdict: records with `late`.
+      'testing__btest__Traces__llc.pcap',
+      'testing__btest__Traces__tunnels__Teredo.pcap',
     ].map((f) => join(corpus, f));
     const report = JSON.parse(JSON.stringify(await analyze(files, { all: true })));
+    expect(report.connections.filter((c: { late: unknown }) => c.late !== null).length).toBeGreaterThanOrEqual(3);
     expect(validate(report), errors()).toBe(true);
   });
 });

@@ -73,6 +73,7 @@ export function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRec
     explanation: 'The server 10.0.0.5:8080 ACKed the client\'s FIN (frame 5) but never sent its own FIN or RST.',
     endReason: 'capture-end',
     packetsSent: { client: 4, server: 2 },
+    late: null,
     ...overrides,
   };
 }

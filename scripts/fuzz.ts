@@ -134,7 +134,8 @@ function runCliBatch(batch: CliFile[], dir: string, timeoutMs: number): Promise<
       clearTimeout(timer);
       rmSync(report, { force: true });
       const stderr = Buffer.concat(err).toString('utf8');
-      const lines = stderr.split('\n').filter((l) => l.length > 0);
+      // Warnings go to stderr too (whole, beside the report's); only error lines count here.
+      const lines = stderr.split('\n').filter((l) => l.length > 0 && !l.startsWith('closetrace: warning: '));
       const problems: string[] = [];
       const expected = batch.filter((b) => b.errored);
       if (signal !== null) problems.push(`the CLI was killed by ${signal}${signal === 'SIGKILL' ? ` (no exit within ${timeoutMs / 1000} s: a hang)` : ''}`);

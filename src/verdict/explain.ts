@@ -1,7 +1,7 @@
 import { describeIcmp } from './icmp-errors.js';
 import { humanDuration } from '../time/time-text.js';
 import type { Judgement } from './judge.js';
-import type { Side } from './types.js';
+import type { EndReason, Side } from './types.js';
 
 export interface ExplainContext {
   judgement: Judgement;
@@ -13,6 +13,8 @@ export interface ExplainContext {
   clientDir: number;
   /** Short clock time (HH:MM:SS.mmm UTC) for a capture instant. */
   clock: (seconds: number, nanos: number) => string;
+  /** Why the record closed: an open connection judged early (the table was full) did not last to the end. */
+  endReason: EndReason;
 }
 
 /** One sentence a person can paste into a ticket: who, what happened, and what the frames show. */
@@ -111,6 +113,12 @@ export function explain(ctx: ExplainContext): string {
         return (
           `${Who(e)} ACKed ${other(e)}'s FIN (${fin(e ^ 1, j.evidence[0])}) only ${humanDuration(j.stuckSeconds ?? 0)} before the capture ended ` +
           'and had not closed yet: closing at capture end (under the --slow-close threshold), not a leak.'
+        );
+      }
+      if (ctx.endReason === 'evicted') {
+        return (
+          'No FIN or RST was seen before it was judged early: more connections were open at once than ' +
+          '--max-connections allows, and it was among the idlest (later packets of it are listed as late).'
         );
       }
       return 'No FIN or RST was seen: the connection was still open when the capture ended.';

@@ -109,7 +109,7 @@ describe.skipIf(unusable !== null)('connection floods: memory follows --max-conn
     writeOpenConnections(sink, { connections: 300 });
     const file = tmp.write('three-hundred.pcap', sink.bytes());
     const run = await runCli(['--format', 'json', '--all', '--max-connections', '100', file]);
-    const report = JSON.parse(run.stdout) as { captures: CaptureRow[]; connections: Array<{ stream: number; endReason: string }> };
+    const report = JSON.parse(run.stdout) as { captures: CaptureRow[]; connections: Array<{ stream: number; endReason: string; verdict: string; explanation: string }> };
     expect(report.captures[0].warnings[0]).toBe(evictionWarning(200, 100));
     expect(report.captures[0].warnings.slice(1).every((w) => w.startsWith('the socket table was full'))).toBe(true);
     expect(report.connections).toHaveLength(300);
@@ -118,5 +118,8 @@ describe.skipIf(unusable !== null)('connection floods: memory follows --max-conn
     expect(report.connections.filter((c) => c.endReason === 'capture-end')).toHaveLength(100);
     // The victim is the idlest of a sample (flow-assembler.ts): the earliest connections go first.
     expect(evicted.filter((c) => c.stream < 100)).toHaveLength(100);
+    // An open connection judged early does not claim it lasted to the end of the capture.
+    for (const c of evicted.filter((x) => x.verdict === 'open')) expect(c.explanation).toMatch(/^No FIN or RST was seen before it was judged early/);
+    expect(evicted.filter((x) => x.verdict === 'open').length).toBeGreaterThan(0);
   });
 });

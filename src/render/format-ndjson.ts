@@ -1,7 +1,7 @@
 import type { ConnectionRecord } from '../verdict/types.js';
 import type { Report } from '../report/model.js';
 
-/** One connection as one line, written as soon as its verdict is known. */
+/** One connection as one line, written as soon as its record is final (see engine/late-records.ts). */
 export function ndjsonLine(record: ConnectionRecord): string {
   return `${JSON.stringify({ type: 'connection', ...record })}\n`;
 }

@@ -21,7 +21,7 @@ export function isListingFormat(format: Format): format is ListingFormat {
 export function recordText(format: ListingFormat): (record: ConnectionRecord) => string {
   switch (format) {
     case 'json':
-      return (record) => `    ${JSON.stringify(record, null, 2).replace(/\n/g, '\n    ')}`;
+      return jsonElement;
     case 'ndjson':
       return ndjsonLine;
     case 'csv':
@@ -31,8 +31,24 @@ export function recordText(format: ListingFormat): (record: ConnectionRecord) =>
   }
 }
 
-/** The whole output: `report` for everything but its connections, whose texts come in report order. */
-export function* reportTexts(format: ListingFormat, report: Report, records: Iterable<string>): Generator<string> {
+const WRAP_OPEN = '{\n  "c": [\n';
+const WRAP_CLOSE = '\n  ]\n}';
+
+/**
+ * A record as an element of the report's `connections` array, every line indented by four spaces: cut
+ * out of the record stringified inside a two-level wrapper, which indents it so. (Indenting with a
+ * regular expression afterwards took 50 % longer: 0.66 s against 0.45 s for the bench's 58,000 records.)
+ */
+function jsonElement(record: ConnectionRecord): string {
+  const wrapped = JSON.stringify({ c: [record] }, null, 2);
+  return wrapped.slice(WRAP_OPEN.length, wrapped.length - WRAP_CLOSE.length);
+}
+
+/**
+ * The whole output: `report` for everything but its connections, whose texts come in report order (as
+ * strings, or as their UTF-8 bytes straight from a RecordSpill, which are passed through as they are).
+ */
+export function* reportTexts<P extends string | Uint8Array>(format: ListingFormat, report: Report, records: Iterable<P>): Generator<string | P> {
   switch (format) {
     case 'json': {
       // `connections` is the report's last key: open its array, list the elements, close it.
@@ -42,7 +58,8 @@ export function* reportTexts(format: ListingFormat, report: Report, records: Ite
       yield `${empty.slice(0, -closing.length)}[`;
       let first = true;
       for (const text of records) {
-        yield `${first ? '\n' : ',\n'}${text}`;
+        yield first ? '\n' : ',\n';
+        yield text;
         first = false;
       }
       yield first ? ']\n}\n' : '\n  ]\n}\n';

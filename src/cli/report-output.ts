@@ -49,8 +49,8 @@ export async function printReport(report: Report, settings: PrintSettings, desti
   return printTexts([renderReport(settings.format, report, render, listing)], destination);
 }
 
-/** Writes the report's text, given in pieces, to stdout or atomically to the file. */
-export async function printTexts(texts: Iterable<string>, destination: Destination): Promise<boolean> {
+/** Writes the report's text, given in pieces (text or UTF-8 bytes), to stdout or atomically to the file. */
+export async function printTexts(texts: Iterable<string | Uint8Array>, destination: Destination): Promise<boolean> {
   if (destination.file === null) {
     for (const chunk of batched(texts)) await writeStdout(chunk);
     return true;
@@ -64,7 +64,7 @@ export async function printTexts(texts: Iterable<string>, destination: Destinati
   }
 }
 
-export function writeStdout(text: string): Promise<void> {
+export function writeStdout(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', () => resolve());

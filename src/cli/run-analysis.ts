@@ -194,7 +194,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
 
     if (streaming) process.stdout.write(ndjsonSummaryLine(report));
     else if (spill !== null && isListingFormat(out.format)) {
-      if (!(await printTexts(reportTexts(out.format, report, spill.texts()), destination))) return EXIT_BAD_INPUT;
+      if (!(await printTexts(reportTexts(out.format, report, spill.pieces()), destination))) return EXIT_BAD_INPUT;
     } else if (!(await printReport(report, out, destination, listing?.build()))) return EXIT_BAD_INPUT;
 
     let extractFailed = false;

@@ -62,6 +62,14 @@ export class RecordSpill {
 
   /** The record texts in report order: by file name, then stream; records that tie keep their arrival order. */
   *texts(): Generator<string> {
+    for (const bytes of this.pieces()) yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+
+  /**
+   * The same, as the UTF-8 bytes written (no decoding and encoding again on the way to a file). Each
+   * piece is a view of a reused buffer, valid until the next one is asked for.
+   */
+  *pieces(): Generator<Uint8Array> {
     this.flush();
     const rank = new Int32Array(this.fileIds.size);
     [...this.fileIds.keys()]
@@ -78,7 +86,7 @@ export class RecordSpill {
       if (length > buffer.length) buffer = Buffer.allocUnsafe(length);
       let read = 0;
       while (read < length) read += readSync(this.fd, buffer, read, length - read, this.offsets[i] + read);
-      yield buffer.toString('utf8', 0, length);
+      yield buffer.subarray(0, length);
     }
   }
 

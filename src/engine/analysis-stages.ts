@@ -175,7 +175,6 @@ export class AnalysisStages {
     this.flows.finish();
   }
 
-
   /** The socket table at the capture's end (call after finish()). */
   socketTable(): CaptureSockets {
     return this.sockets.finish(this.nowSeconds === -Infinity ? null : this.nowSeconds + this.nowNanos * 1e-9);

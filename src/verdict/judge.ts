@@ -70,20 +70,32 @@ export function judge(
   capture: CaptureView = NOT_ONE_WAY,
 ): Judgement {
   clearJudgement(result);
-  const c = scratch;
-  c.conn = conn;
-  c.clientDir = clientDir;
-  c.serverDir = clientDir ^ 1;
-  c.client = conn.ends[clientDir];
-  c.server = conn.ends[clientDir ^ 1];
-  c.horizon = conn.relative(horizon);
-  c.thresholds = thresholds;
-  c.oneWayCapture = capture.oneWay;
-  c.resets = currentResets(conn);
-  c.decisive = decisiveReset(conn, c.resets);
+  const c = caseOf(conn, clientDir, horizon, thresholds, capture.oneWay, scratch);
   for (const { rule } of VERDICT_RULES) if (rule(c, result)) break;
   noteInferred(c, result);
   return result;
+}
+
+/** What every rule sees of a connection (see Case), filled into `into` (by default a new one). */
+export function caseOf(
+  conn: ConnectionSnapshot,
+  clientDir: number,
+  horizon: { seconds: number; nanos: number },
+  thresholds: Thresholds,
+  oneWayCapture: boolean,
+  into: Case = {} as Case,
+): Case {
+  into.conn = conn;
+  into.clientDir = clientDir;
+  into.serverDir = clientDir ^ 1;
+  into.client = conn.ends[clientDir];
+  into.server = conn.ends[clientDir ^ 1];
+  into.horizon = conn.relative(horizon);
+  into.thresholds = thresholds;
+  into.oneWayCapture = oneWayCapture;
+  into.resets = currentResets(conn);
+  into.decisive = decisiveReset(conn, into.resets);
+  return into;
 }
 
 /** A verdict that rests on a FIN the capture missed says so: the item, and a lower confidence. */

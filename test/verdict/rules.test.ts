@@ -1,7 +1,7 @@
 /**
  * Every entry of VERDICT_RULES (src/verdict/judge.ts), one describe each: a connection the rule
  * decides, with the verdict, endpoint and evidence it gives, and one it declines. Each connection is
- * real tracker state (test/track/replay.ts), and the Case is built the way judge() builds it. A
+ * real tracker state (test/track/replay.ts), and the Case is built by judge()'s own caseOf(). A
  * positive case also shows that every rule before it in the list declines, so the rule decides alone,
  * and that judge() gives the same answer. A rule added to the list without a case here fails the
  * first test.
@@ -9,11 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Case, VerdictRule } from '../../src/verdict/case.js';
 import { closeWait, closerFinUnacked, finUnacked, noClose, oneSided, orderly, simultaneousClose, slowClose, unansweredSyn } from '../../src/verdict/close-rules.js';
-import { DEFAULT_THRESHOLDS, judge, newJudgement, VERDICT_RULES, type Judgement } from '../../src/verdict/judge.js';
+import { caseOf, DEFAULT_THRESHOLDS, judge, newJudgement, VERDICT_RULES, type Judgement } from '../../src/verdict/judge.js';
 import {
   abortiveClose,
-  currentResets,
-  decisiveReset,
   forgedReset,
   ignoredResets,
   keepaliveTimeout,
@@ -55,22 +53,9 @@ interface RuleCases {
 
 const CLIENT = A;
 
-/** The Case judge() builds for a connection (judge.ts), for calling one rule on its own. */
-function caseOf(s: Scenario): Case {
-  const conn = s.w.conn;
-  const resets = currentResets(conn);
-  return {
-    conn,
-    client: conn.ends[CLIENT],
-    server: conn.ends[CLIENT ^ 1],
-    clientDir: CLIENT,
-    serverDir: CLIENT ^ 1,
-    horizon: conn.relative(s.w.instant(s.end ?? s.w.time)),
-    thresholds: DEFAULT_THRESHOLDS,
-    oneWayCapture: s.oneWay ?? false,
-    resets,
-    decisive: decisiveReset(conn, resets),
-  };
+/** The Case judge() builds for a connection, for calling one rule on its own. */
+function caseFor(s: Scenario): Case {
+  return caseOf(s.w.conn, CLIENT, s.w.instant(s.end ?? s.w.time), DEFAULT_THRESHOLDS, s.oneWay ?? false);
 }
 
 function judged(s: Scenario): Judgement {
@@ -673,12 +658,12 @@ VERDICT_RULES.forEach(({ name, rule }, index) => {
     for (const example of cases.decides) {
       it(`decides: ${example.story}`, () => {
         const s = example.scenario();
-        const c = caseOf(s);
+        const c = caseFor(s);
         const alone = newJudgement();
         expect(rule(c, alone)).toBe(true);
         expect(alone).toMatchObject(example.gives);
         // Every rule before it declines, so in the list this one decides ...
-        const earlier = VERDICT_RULES.slice(0, index).filter((r) => r.rule(caseOf(s), newJudgement()));
+        const earlier = VERDICT_RULES.slice(0, index).filter((r) => r.rule(caseFor(s), newJudgement()));
         expect(earlier.map((r) => r.name)).toEqual([]);
         // ... and judge(), the whole path, says the same.
         const full = judged(s);
@@ -689,7 +674,7 @@ VERDICT_RULES.forEach(({ name, rule }, index) => {
 
     for (const example of cases.declines) {
       it(`declines: ${example.story}`, () => {
-        expect(rule(caseOf(example.scenario()), newJudgement())).toBe(false);
+        expect(rule(caseFor(example.scenario()), newJudgement())).toBe(false);
       });
     }
 
@@ -697,7 +682,7 @@ VERDICT_RULES.forEach(({ name, rule }, index) => {
       it('never declines: the last rule, so every connection gets a verdict', () => {
         expect(index).toBe(VERDICT_RULES.length - 1);
         const open = established();
-        expect(rule(caseOf({ w: open }), newJudgement())).toBe(true);
+        expect(rule(caseFor({ w: open }), newJudgement())).toBe(true);
       });
     }
   });

@@ -18,15 +18,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { readCapture } from '../src/capture/reader.js';
-import { SegmentDecoder } from '../src/decode/decoder.js';
-import { newSegment } from '../src/decode/segment.js';
-import { analyzeCapture } from '../src/index.js';
-import { hasZstdProgram, zstdCompress } from '../tools/craft/index.js';
 import { checkOutcome, type FuzzOutcome } from '../tools/fuzz/check.js';
 import { fuzzInputs } from '../tools/fuzz/corpus.js';
-import { MUTATION_KINDS, mutate, STORED_ZSTD, type Mutation, type ZstdEncoder } from '../tools/fuzz/mutate.js';
+import { MUTATION_KINDS, mutate, type Mutation, type ZstdEncoder } from '../tools/fuzz/mutate.js';
 import { Prng } from '../tools/fuzz/prng.js';
+import { readAndDecode, wholePipeline, zstdEncoders } from '../tools/fuzz/stages.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const capturesDir = join(root, 'captures');
@@ -50,24 +46,6 @@ type WorkerMessage =
 /** The seed of case `index`: each case reproduces alone, without running those before it. */
 function caseSeed(seed: number, index: number): number {
   return (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
-}
-
-function zstdEncoders(): ZstdEncoder[] {
-  return hasZstdProgram() ? [STORED_ZSTD, { name: 'zstd-1', encode: (b) => zstdCompress(b, '-1') }] : [STORED_ZSTD];
-}
-
-async function readAndDecode(file: string): Promise<FuzzOutcome> {
-  const decoder = new SegmentDecoder();
-  const seg = newSegment();
-  const read = await readCapture(file, (frame) => {
-    decoder.decode(frame, seg);
-  });
-  return { error: read.error, frames: read.frames, tcpSegments: decoder.segments };
-}
-
-async function wholePipeline(file: string): Promise<FuzzOutcome> {
-  const facts = await analyzeCapture(file, () => undefined);
-  return { error: facts.error, frames: facts.frames, tcpSegments: facts.tcpSegments };
 }
 
 /** Builds case `index` and writes its file. */

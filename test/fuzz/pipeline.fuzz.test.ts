@@ -11,14 +11,11 @@
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasZstdProgram, zstdCompress } from '../../tools/craft/index.js';
-import { readCapture } from '../../src/capture/reader.js';
-import { SegmentDecoder } from '../../src/decode/decoder.js';
-import { newSegment } from '../../src/decode/segment.js';
 import { checkOutcome, type FuzzOutcome } from '../../tools/fuzz/check.js';
 import { fuzzInputs } from '../../tools/fuzz/corpus.js';
-import { MUTATION_KINDS, mutate, STORED_ZSTD, type ZstdEncoder } from '../../tools/fuzz/mutate.js';
+import { MUTATION_KINDS, mutate } from '../../tools/fuzz/mutate.js';
 import { Prng } from '../../tools/fuzz/prng.js';
+import { readAndDecode, wholePipeline, zstdEncoders } from '../../tools/fuzz/stages.js';
 import { collectGarbage } from '../support/gc.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -30,8 +27,7 @@ const tmp = tempDir('closetrace-fuzz-');
 afterAll(() => tmp.cleanup());
 
 const capturesDir = fileURLToPath(new URL('../../captures/', import.meta.url));
-/** Real zstd (entropy-coded blocks) when the program is here; raw-block frames made in code always. */
-const zstdEncoders: ZstdEncoder[] = hasZstdProgram() ? [STORED_ZSTD, { name: 'zstd-1', encode: (b) => zstdCompress(b, '-1') }] : [STORED_ZSTD];
+const encoders = zstdEncoders();
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -39,26 +35,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The reading and decoding stages alone (what src/capture and src/decode must survive). */
-async function readAndDecode(file: string): Promise<FuzzOutcome> {
-  const decoder = new SegmentDecoder();
-  const seg = newSegment();
-  const read = await readCapture(file, (frame) => {
-    decoder.decode(frame, seg);
-  });
-  return { error: read.error, frames: read.frames, tcpSegments: decoder.segments };
-}
-
-/**
- * The whole pipeline: bytes -> frames -> segments -> connections -> verdicts. Imported when used, so a
- * later stage that does not load fails only this test, not the reading/decoding fuzz.
- */
-async function wholePipeline(file: string): Promise<FuzzOutcome> {
-  const { analyzeCapture } = await import('../../src/engine/analyze-capture.js');
-  const facts = await analyzeCapture(file, () => undefined);
-  return { error: facts.error, frames: facts.frames, tcpSegments: facts.tcpSegments };
 }
 
 async function fuzz(run: (file: string) => Promise<FuzzOutcome>, cases: number): Promise<void> {
@@ -80,7 +56,7 @@ async function fuzz(run: (file: string) => Promise<FuzzOutcome>, cases: number):
   const kinds = new Map<string, number>();
   for (let i = 0; i < cases; i++) {
     const input = inputs[i % inputs.length];
-    const m = mutate(rng, input, zstdEncoders);
+    const m = mutate(rng, input, encoders);
     kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
     const file = tmp.write(`case-${i}-${input.name}`, m.bytes);
     const where = `FUZZ_SEED=${SEED} case ${i} (${input.name}: ${m.description})`;

@@ -62,14 +62,14 @@ export class RecordSpill {
 
   /** The record texts in report order: by file name, then stream; records that tie keep their arrival order. */
   *texts(): Generator<string> {
-    for (const bytes of this.pieces()) yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    for (const bytes of this.pieces()) yield bytes.toString('utf8');
   }
 
   /**
    * The same, as the UTF-8 bytes written (no decoding and encoding again on the way to a file). Each
    * piece is a view of a reused buffer, valid until the next one is asked for.
    */
-  *pieces(): Generator<Uint8Array> {
+  *pieces(): Generator<Buffer> {
     this.flush();
     const rank = new Int32Array(this.fileIds.size);
     [...this.fileIds.keys()]

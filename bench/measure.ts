@@ -119,7 +119,7 @@ async function main(): Promise<void> {
         record: () => {
           records++;
         },
-      });
+      }, { zeekHistory: mode === 'records' });
       if (mode === 'analyze') records = listing.build().verdicts.reduce((n, v) => n + v.shown.length, 0);
       counts.records = records;
       frames = facts.frames;

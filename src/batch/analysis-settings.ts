@@ -11,6 +11,8 @@ export interface AnalysisSettings {
   maxConnections?: number;
   closeGraceSeconds?: number;
   sockets: SocketSettings;
+  /** Zeek's `history` and `connState` in records (AnalyzeOptions.zeekHistory). */
+  zeekHistory: boolean;
 }
 
 /** The socket-table options of analyze() (see AnalyzeOptions). */
@@ -31,6 +33,7 @@ export function analysisSettings(
     finAckTimeoutSeconds?: number;
     maxConnections?: number;
     closeGraceSeconds?: number;
+    zeekHistory?: boolean;
   } & SocketOptions,
 ): AnalysisSettings {
   const timers = DEFAULT_SOCKET_SETTINGS.timers;
@@ -41,6 +44,7 @@ export function analysisSettings(
     },
     maxConnections: options.maxConnections,
     closeGraceSeconds: options.closeGraceSeconds,
+    zeekHistory: options.zeekHistory ?? true,
     sockets: {
       timers: {
         timeWaitSeconds: options.timeWaitSeconds ?? timers.timeWaitSeconds,

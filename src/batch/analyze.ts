@@ -29,6 +29,11 @@ export interface AnalyzeOptions extends SocketOptions {
   maxConnections?: number;
   /** Capture-time seconds a finished connection waits for stragglers (default 10). */
   closeGraceSeconds?: number;
+  /**
+   * Replay Zeek's endpoint model to give each record Zeek's conn.log `history` and `conn_state` (default
+   * true). It costs about a seventh of the analysis; with false both are null in records.
+   */
+  zeekHistory?: boolean;
   /** Keep every connection in `connections`, not only findings. */
   all?: boolean;
   /**

@@ -50,6 +50,7 @@ export async function analyzeFile(path: string, sink: FileSink, settings: Analys
       maxConnections: settings.maxConnections,
       closeGraceSeconds: settings.closeGraceSeconds,
       sockets: settings.sockets,
+      zeekHistory: settings.zeekHistory,
       signal: run.signal,
       stdin: run.stdin,
       onProgress: run.onProgress,

@@ -45,6 +45,7 @@ const OPTION_KINDS: Record<string, Kind> = {
   stdin: 'readable',
   workerPolicy: 'workerPolicy',
   sockets: 'boolean',
+  zeekHistory: 'boolean',
   timeWaitSeconds: 'seconds',
   tcpFinTimeoutSeconds: 'seconds',
   orphanRetrySeconds: 'seconds',

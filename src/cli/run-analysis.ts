@@ -12,6 +12,7 @@ import { analysisSettings } from '../batch/analysis-settings.js';
 import { joinedCaptureName } from '../batch/joined-analysis.js';
 import { ndjsonLine, ndjsonSummaryLine } from '../render/format-ndjson.js';
 import { isListingFormat, recordText, reportTexts } from '../render/streamed-formats.js';
+import { showsZeekHistory } from '../render/formats.js';
 import { printable } from '../render/text-width.js';
 import { ListingBuilder } from '../report/listing.js';
 import type { Report } from '../report/model.js';
@@ -130,6 +131,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     const options: AnalyzeOptions = {
       ...settings,
       sockets: opts.sockets === true,
+      zeekHistory: showsZeekHistory(out.format),
       filter,
       // A live view needs onJudged, which only the calling thread can call; a live capture is one input anyway.
       jobs: live !== undefined ? 1 : jobs,
@@ -229,7 +231,8 @@ function nothingReadText(report: Report, inputs: readonly string[]): string {
 async function extract(path: string, report: Report, settings: Parameters<typeof analysisSettings>[0], joinedName: string | undefined, spool: StdinSpool | null): Promise<boolean> {
   try {
     const result = await extractFrames(path, {
-      settings: analysisSettings(settings),
+      // Only stream numbers are needed to pick frames: no records, so no Zeek replay.
+      settings: analysisSettings({ ...settings, zeekHistory: false }),
       filters: report.displayFilters ?? [],
       files: report.captures.map((c) => c.file),
       joinedName,

@@ -27,6 +27,11 @@ export interface StageSettings {
    * each record on at once, as a live view wants).
    */
   heldRecords?: number;
+  /**
+   * Replay Zeek's endpoint model for each record's `history` and `connState` (default true). It costs
+   * about a seventh of the analysis; reports that never show them (table, markdown, HTML) turn it off.
+   */
+  zeekHistory?: boolean;
 }
 
 /**
@@ -93,6 +98,7 @@ export class AnalysisStages {
     this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: this.store };
     this.sockets = new SocketTableBuilder(settings.sockets ?? DEFAULT_SOCKET_SETTINGS);
     const store = this.store;
+    store.zeekHistory = settings.zeekHistory ?? true;
     this.flows = new FlowAssembler(
       {
         grow: (capacity) => {

@@ -21,6 +21,8 @@ export interface CaptureAnalysisOptions {
   closeGraceSeconds?: number;
   /** The socket table's timers, listing and TIME_WAIT pressure threshold. */
   sockets?: SocketSettings;
+  /** Zeek's `history` and `connState` in records (default true; see StageSettings). */
+  zeekHistory?: boolean;
   signal?: AbortSignal;
   onProgress?: (rawBytesRead: number, rawSize: number, frames: number) => void;
   stdin?: Readable;

@@ -2,6 +2,14 @@
 export const FORMATS = ['table', 'json', 'ndjson', 'markdown', 'html', 'csv', 'zeek'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/**
+ * Formats that print each record's Zeek `history` and `conn_state` (whole records or Zeek's columns); the
+ * others (table, markdown, HTML) never show them, so the analysis behind them can skip Zeek's replay.
+ */
+export function showsZeekHistory(format: Format): boolean {
+  return format === 'json' || format === 'ndjson' || format === 'csv' || format === 'zeek';
+}
+
 /** The format a report file's name asks for (`-o report.html`), or null for a name that says nothing. */
 export function formatOfFileName(path: string): Format | null {
   const m = /\.([A-Za-z0-9]+)$/.exec(path);

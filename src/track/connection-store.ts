@@ -59,6 +59,8 @@ export class ConnectionStore {
   readonly u16 = this.records.u16;
   readonly u8 = this.records.u8;
   readonly i8 = this.records.i8;
+  /** Zeek's endpoint model is replayed (records get `history` and `connState`); set before the first packet. */
+  zeekHistory = true;
   /** Slots the flow stage may hand out (chunks exist only for those used so far). */
   capacity = 0;
   /** Connections (so far) whose both sides sent something, and that carried an ACK at all. */

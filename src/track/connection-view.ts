@@ -359,12 +359,12 @@ export class ConnectionView {
     this.finList = list;
     return list;
   }
-  /** Zeek conn.log history and conn_state. */
-  get history(): string {
-    return historyText(this.bound, this.slot);
+  /** Zeek conn.log history and conn_state; null when the analysis did not replay Zeek's model. */
+  get history(): string | null {
+    return this.bound.zeekHistory ? historyText(this.bound, this.slot) : null;
   }
-  get connState(): string {
-    return zeekConnState(this.bound, this.slot);
+  get connState(): string | null {
+    return this.bound.zeekHistory ? zeekConnState(this.bound, this.slot) : null;
   }
   /** Packets for a ladder diagram of the close, in frame order. */
   get ladder(): LadderPacket[] {

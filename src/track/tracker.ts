@@ -30,7 +30,7 @@ const cursor = new RecordCursor();
 export function replaySegment(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): boolean {
   const r = cursor.at(store, slot);
   if (trackSegment(store, slot, r, dir, seg) && seg.kind !== SegmentKind.Quoted) {
-    observeZeek(store, slot, r, dir, seg);
+    if (store.zeekHistory) observeZeek(store, slot, r, dir, seg);
     recordLadder(store, slot, r, dir, seg);
   }
   return isOver(r);

@@ -155,9 +155,12 @@ export interface ConnectionRecord {
   quality: ConnectionQuality | null;
   /** The handshake, the packets before the close and the close itself (findings only; [] otherwise). */
   ladder: LadderStep[];
-  /** Zeek conn.log `history` and `conn_state`. */
-  history: string;
-  connState: string;
+  /**
+   * Zeek conn.log `history` and `conn_state`; null when the analysis ran with `zeekHistory: false` (the
+   * command line's table, markdown and HTML reports, which do not show them).
+   */
+  history: string | null;
+  connState: string | null;
   explanation: string;
   endReason: EndReason;
   /** TCP segments each side sent (Zeek's orig_pkts and resp_pkts). */

@@ -32,6 +32,7 @@ describe('analyze() options', () => {
       [{ maxConnections: 2.5 }, 'maxConnections', /whole number/],
       [{ jobs: '4' }, 'jobs', /not "4"/],
       [{ all: 'yes' }, 'all', /true or false/],
+      [{ zeekHistory: 1 }, 'zeekHistory', /true or false/],
       [{ onConnection: 'print' }, 'onConnection', /must be a function/],
       [{ signal: {} }, 'signal', /AbortSignal/],
       [{ filter: { port: 70000 } }, 'filter.port', /port number/],
@@ -63,6 +64,17 @@ describe('analyze() options', () => {
     const report = await api.analyze(capture, { slowCloseSeconds: 1, all: undefined, jobs: 1, filter: { minStuckSeconds: 0 } });
     expect(report.summary.connections).toBe(27);
     expect(report.partial).toBe(false);
+  });
+
+  it('zeekHistory: false changes nothing but history and connState, which are null', async () => {
+    const inputs = [capture, join(root, 'captures', 'close-semantics.pcap')];
+    const full = await api.analyze(inputs, { all: true });
+    const lean = await api.analyze(inputs, { all: true, zeekHistory: false });
+    expect(full.connections.length).toBe(31);
+    expect(full.connections.every((c) => typeof c.history === 'string' && c.history.length > 0 && typeof c.connState === 'string')).toBe(true);
+    expect(lean.connections.every((c) => c.history === null && c.connState === null)).toBe(true);
+    const withoutZeek = (report: typeof full): unknown => ({ ...report, connections: report.connections.map((c) => ({ ...c, history: null, connState: null })) });
+    expect(withoutZeek(lean)).toEqual(withoutZeek(full));
   });
 
   it('an aborted signal gives a partial report', async () => {

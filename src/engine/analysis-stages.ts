@@ -122,6 +122,8 @@ export class AnalysisStages {
         ...DEFAULT_FLOW_OPTIONS,
         maxFlows: settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,
         graceSeconds: settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds,
+        // The socket table's SYN_SENT timer (--syn-retries): one notion of when a connect() has failed.
+        synGiveUpSeconds: settings.sockets?.timers.synRetrySeconds ?? DEFAULT_FLOW_OPTIONS.synGiveUpSeconds,
       },
     );
   }

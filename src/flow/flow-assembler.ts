@@ -1,4 +1,4 @@
-import { ACK, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
+import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
 import { EntryQueue } from './entry-queue.js';
 import { newFlowInfo, type FlowEndReason, type FlowInfo } from './flow.js';
 import { FINISHED, FlowTable, FREE, OPEN, T } from './flow-table.js';
@@ -16,6 +16,11 @@ export interface FlowOptions {
   /** Judged flows remembered compactly so their late packets keep the stream number (count, seconds). */
   maxRetired: number;
   retiredSeconds: number;
+  /**
+   * Capture-time seconds after its latest SYN that a connection of unanswered SYNs is over: the client's
+   * connect() has failed by then (Linux: tcp_syn_retries 6, 127 s). It is judged then, not at capture end.
+   */
+  synGiveUpSeconds: number;
 }
 
 /**
@@ -36,7 +41,7 @@ export const DEFAULT_MAX_CONNECTIONS = 200_000;
  * bounded however long the capture. A packet for a judged 4-tuple dropped from that history, without a
  * SYN, starts a stream of its own where tshark would still use the old one.
  */
-export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: DEFAULT_MAX_CONNECTIONS, graceSeconds: 5, maxRetired: 131_072, retiredSeconds: 3600 };
+export const DEFAULT_FLOW_OPTIONS: FlowOptions = { maxFlows: DEFAULT_MAX_CONNECTIONS, graceSeconds: 5, maxRetired: 131_072, retiredSeconds: 3600, synGiveUpSeconds: 127 };
 
 /**
  * The next stage, as the flow stage sees it. Per-connection state is kept by the next stage under the
@@ -82,6 +87,8 @@ export class FlowAssembler {
   private readonly retired: RetiredTable;
   /** Flows that finished, oldest first; checked against their last activity before being judged. */
   private readonly finishedQueue = new EntryQueue();
+  /** Flows of unanswered SYNs, by when the client gives up (see FlowOptions.synGiveUpSeconds). */
+  private readonly synQueue = new EntryQueue();
   private readonly info: FlowInfo = newFlowInfo();
   private readonly bases: StreamBases = { base0Set: false, base0: 0, base1Set: false, base1: 0 };
   private nextStream = 0;
@@ -164,6 +171,7 @@ export class FlowAssembler {
       this.start(entry, seg, reused);
       direction = 0;
     }
+    if (table.ints[entry * T.Stride + T.SynOnly] !== 0 && seg.kind !== SegmentKind.Quoted && !(direction === 0 && isBareSyn(seg))) table.ints[entry * T.Stride + T.SynOnly] = 0;
     // A flow first seen through headers cut before the window gets tshark's number at its first whole one.
     if (table.ints[entry * T.Stride + T.Stream] < 0 && numberedByTshark(seg)) table.ints[entry * T.Stride + T.Stream] = this.nextStream++;
     this.lastStream = table.ints[entry * T.Stride + T.Stream];
@@ -218,6 +226,8 @@ export class FlowAssembler {
     e[k + T.Packets] = 0;
     e[k + T.BaseSet] = 0;
     table.lastSeen[entry] = seg.seconds + seg.nanos * 1e-9;
+    e[k + T.SynOnly] = seg.kind !== SegmentKind.Quoted && isBareSyn(seg) ? 1 : 0;
+    if (e[k + T.SynOnly] !== 0) this.synQueue.push(entry, e[k + T.Generation], table.lastSeen[entry] + this.options.synGiveUpSeconds);
     this.handlers.open(entry, reusedStream);
   }
 
@@ -278,6 +288,24 @@ export class FlowAssembler {
       this.retire(entry, false);
       table.remove(entry);
     }
+    // A connect() nobody answered has failed after the SYN retries: judged now, its memory freed (a
+    // capture of hours with SYNs to a dead host would otherwise hold every one of them to the end).
+    const syns = this.synQueue;
+    const giveUp = this.options.synGiveUpSeconds;
+    while (syns.length > 0 && syns.peekDue() <= this.now) {
+      const entry = syns.peekEntry();
+      const generation = syns.peekGeneration();
+      syns.shift();
+      if (table.get(entry, T.Generation) !== generation || table.get(entry, T.Status) !== OPEN || table.get(entry, T.SynOnly) === 0) continue;
+      const due = table.lastSeen[entry] + giveUp;
+      if (due > this.now) {
+        syns.push(entry, generation, due);
+        continue;
+      }
+      this.end(entry, 'finished');
+      this.retire(entry, false);
+      table.remove(entry);
+    }
     // The retired ring ages in whole seconds at most; checking it once a capture second is enough.
     if (this.retired.size > 0 && this.now >= this.retiredCheck) {
       this.retired.expire(this.now);
@@ -324,6 +352,11 @@ export class FlowAssembler {
   private retire(entry: number, evicted: boolean): void {
     if (!this.retired.retire(this.table, entry, this.now, evicted)) this.handlers.forget?.(this.table.get(entry, T.Stream));
   }
+}
+
+/** A SYN without ACK, FIN or RST: a connection attempt (or its retransmission). */
+function isBareSyn(seg: TcpSegment): boolean {
+  return (seg.flags & (SYN | ACK | FIN | RST)) === SYN;
 }
 
 /** Only segments tshark analyses set base sequence numbers (not quotes, broken headers or unreassembled fragments). */

@@ -24,6 +24,8 @@ export const enum T {
   BaseSet,
   /** Bumped each time the entry is reused, so queued references to its previous flow go stale. */
   Generation,
+  /** 1 while the flow is nothing but SYNs without ACK from A (a connect() nobody has answered yet). */
+  SynOnly,
   Stride = 24,
 }
 

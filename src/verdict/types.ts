@@ -8,7 +8,10 @@ export type Confidence = 'certain' | 'likely' | 'possible';
 export type Activity = 'idle' | 'sending';
 export type FromState = 'ESTABLISHED' | 'CLOSE_WAIT';
 export type ResetShape = 'active' | 'passive';
-/** Why the connection's record was closed: normal end, capture end, the table cap, or port reuse. */
+/**
+ * Why the connection's record was closed: normal end (closed, reset, or SYNs the client stopped retrying:
+ * --syn-retries after the latest), capture end, the table cap, or port reuse.
+ */
 export type EndReason = 'finished' | 'capture-end' | 'evicted' | 'port-reused';
 
 export interface FinEvidence {

@@ -64,7 +64,7 @@ export class AnalysisStages {
   /** What the capture missed, counted as connections are judged (drop counters come from the reader). */
   readonly quality: CaptureQuality = emptyQuality();
   private readonly seg = newSegment();
-  private readonly store = new ConnectionStore();
+  private readonly store: ConnectionStore;
   /** What `ss -tan` would show at the capture's end, built as connections are judged. */
   private readonly sockets: SocketTableBuilder;
   /** Per flow entry: the stream of the earlier connection on its 4-tuple it took over, or -1. */
@@ -95,10 +95,9 @@ export class AnalysisStages {
     onAmended?: (record: ConnectionRecord) => void,
   ) {
     this.lateRecords = new LateRecords(settings.heldRecords ?? DEFAULT_HELD_RECORDS, onRecord, onAmended);
-    this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: this.store };
+    const store = (this.store = new ConnectionStore(settings.zeekHistory ?? true));
+    this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: store };
     this.sockets = new SocketTableBuilder(settings.sockets ?? DEFAULT_SOCKET_SETTINGS);
-    const store = this.store;
-    store.zeekHistory = settings.zeekHistory ?? true;
     this.flows = new FlowAssembler(
       {
         grow: (capacity) => {

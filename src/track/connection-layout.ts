@@ -21,6 +21,9 @@ export const enum LadderField {
   Count,
 }
 
+/** The group of Zeek's own endpoint model: the record's last bytes, left out when Zeek is not replayed. */
+const ZEEK_GROUP = "Zeek's endpoint model";
+
 /**
  * The tracker's record of one connection, declared once: every field by name and type, in groups by
  * how often a packet touches them (the first group is what every packet reads or writes, so it shares
@@ -37,7 +40,8 @@ export const enum LadderField {
  * - `flags`, facts about what happened (EndpointFact): they outlive the state, which a RST sets to
  *   CLOSED whatever came before, and the verdicts need both (a FIN sent, then a RST);
  * - the `z*` fields, Zeek's own endpoint model (zeek-history.ts), kept to reproduce conn.log's
- *   `history` and `conn_state` exactly: Zeek's states are not RFC 9293's (PARTIAL, RESET, ...).
+ *   `history` and `conn_state` exactly: Zeek's states are not RFC 9293's (PARTIAL, RESET, ...). They
+ *   are the record's last group, which a store for reports that never show them leaves out.
  */
 export const CONN = defineStruct([
   {
@@ -86,16 +90,6 @@ export const CONN = defineStruct([
       ipIdJumps: { type: 'u16', pair: true },
       /** Digest of the connection's latest segment, to spot a frame captured twice (SPAN ports). */
       lastDigest: { type: 'i32' },
-      /** Zeek's endpoint state, seen-letter bits, and sequence bookkeeping (zeek-history.ts). */
-      zState: { type: 'u8', pair: true },
-      zPrevState: { type: 'u8', pair: true },
-      zSeen: { type: 'u8', pair: true },
-      zStartSeq: { type: 'i32', pair: true },
-      zLastSeq: { type: 'i32', pair: true },
-      zSize: { type: 'f64', pair: true },
-      /** Zeek's originator direction (-1 before the first packet) and its pending SYN/ACK flip. */
-      zOrigDir: { type: 'i8' },
-      zFlipPending: { type: 'u8' },
     },
   },
   {
@@ -169,7 +163,7 @@ export const CONN = defineStruct([
     },
   },
   {
-    name: 'capture quality and Zeek rarities',
+    name: 'capture quality',
     fields: {
       /** Segments of its that the peer ACKed though the capture never saw them (tshark: ACKed unseen segment). */
       ackedUnseen: { type: 'u16', pair: true },
@@ -179,6 +173,22 @@ export const CONN = defineStruct([
       gaps: { type: 'u16', pair: true },
       /** Frames captured twice (same segment, back to back). */
       duplicates: { type: 'u16', pair: true },
+    },
+  },
+  {
+    // Last, so that a record without Zeek's replay (ConnectionStore's zeekHistory off) ends before it.
+    name: ZEEK_GROUP,
+    fields: {
+      /** Zeek's endpoint state, seen-letter bits, and sequence bookkeeping (zeek-history.ts). */
+      zState: { type: 'u8', pair: true },
+      zPrevState: { type: 'u8', pair: true },
+      zSeen: { type: 'u8', pair: true },
+      zStartSeq: { type: 'i32', pair: true },
+      zLastSeq: { type: 'i32', pair: true },
+      zSize: { type: 'f64', pair: true },
+      /** Zeek's originator direction (-1 before the first packet) and its pending SYN/ACK flip. */
+      zOrigDir: { type: 'i8' },
+      zFlipPending: { type: 'u8' },
       /** Zeek history: letters recorded, then 4 words of packed letter codes (history-letters.ts). */
       zHistoryLength: { type: 'i32' },
       zHistory: { type: 'i32', count: HISTORY_WORDS },
@@ -192,6 +202,12 @@ export const CONN = defineStruct([
     },
   },
 ]);
+
+/**
+ * Bytes of a record without Zeek's group: what a connection costs when its history and conn_state are
+ * not asked for (the group is last, so every other field keeps its offset).
+ */
+export const CONN_BYTES_WITHOUT_ZEEK = Math.min(...CONN.placements.filter((p) => p.group === ZEEK_GROUP).map((p) => p.byteOffset));
 
 /** Endpoint facts (CONN.u16.flags): things that happened, which the state alone cannot tell afterwards. */
 export const enum EndpointFact {

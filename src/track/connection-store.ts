@@ -1,6 +1,6 @@
 import { CHUNK_BITS, recordTemplate, StructStore } from '../layout/struct-store.js';
 import { BlockPool } from './block-pool.js';
-import { CONN, LADDER_CLOSE, LadderField } from './connection-layout.js';
+import { CONN, CONN_BYTES_WITHOUT_ZEEK, LADDER_CLOSE, LadderField } from './connection-layout.js';
 import { EventLists } from './event-lists.js';
 import { RstField, type IcmpEvent } from './evidence.js';
 import { HISTORY_PACKED } from './history-letters.js';
@@ -53,14 +53,12 @@ const TEMPLATE = recordTemplate(CONN.bytes, (v) => {
  * `store.i32[k][(store.byteBase(slot) >> 2) + CONN.i32.nextSeq + dir]`.
  */
 export class ConnectionStore {
-  readonly records = new StructStore(CONN.bytes, TEMPLATE);
-  readonly f64 = this.records.f64;
-  readonly i32 = this.records.i32;
-  readonly u16 = this.records.u16;
-  readonly u8 = this.records.u8;
-  readonly i8 = this.records.i8;
-  /** Zeek's endpoint model is replayed (records get `history` and `connState`); set before the first packet. */
-  zeekHistory = true;
+  readonly records: StructStore;
+  readonly f64: Float64Array[];
+  readonly i32: Int32Array[];
+  readonly u16: Uint16Array[];
+  readonly u8: Uint8Array[];
+  readonly i8: Int8Array[];
   /** Slots the flow stage may hand out (chunks exist only for those used so far). */
   capacity = 0;
   /** Connections (so far) whose both sides sent something, and that carried an ACK at all. */
@@ -76,6 +74,21 @@ export class ConnectionStore {
   readonly icmp = new Map<number, IcmpEvent[]>();
   /** Zeek history letters beyond the ones packed in the record (see history-letters.ts). */
   readonly historyOverflow = new Map<number, string>();
+
+  constructor(
+    /**
+     * Zeek's endpoint model is replayed (records get `history` and `connState`). Without it each record
+     * ends before Zeek's fields (CONN_BYTES_WITHOUT_ZEEK), which no code then touches.
+     */
+    readonly zeekHistory = true,
+  ) {
+    this.records = zeekHistory ? new StructStore(CONN.bytes, TEMPLATE) : new StructStore(CONN_BYTES_WITHOUT_ZEEK, TEMPLATE.subarray(0, CONN_BYTES_WITHOUT_ZEEK));
+    this.f64 = this.records.f64;
+    this.i32 = this.records.i32;
+    this.u16 = this.records.u16;
+    this.u8 = this.records.u8;
+    this.i8 = this.records.i8;
+  }
 
   /**
    * The capture so far looks one-directional: no connection was seen both ways, yet some carried ACKs
@@ -122,12 +135,14 @@ export class ConnectionStore {
     if (I[i + CONN.i32.closeBlock] >= 0) this.closePool.release(I[i + CONN.i32.closeBlock]);
     this.fins.release(I[i + CONN.i32.finEvents], I[i + CONN.i32.finBlock]);
     this.resets.release(I[i + CONN.i32.rstEvents], I[i + CONN.i32.rstBlock]);
-    if (I[i + CONN.i32.zHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
     I[i + CONN.i32.closeBlock] = -1;
     I[i + CONN.i32.closeCount] = -1;
     I[i + CONN.i32.finEvents] = 0;
     I[i + CONN.i32.rstEvents] = 0;
-    I[i + CONN.i32.zHistoryLength] = 0;
+    if (this.zeekHistory) {
+      if (I[i + CONN.i32.zHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
+      I[i + CONN.i32.zHistoryLength] = 0;
+    }
   }
 
   /** Start of the close-ladder block of `slot`, taken on first use (read closePool.data afterwards). */

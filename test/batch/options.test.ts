@@ -67,10 +67,10 @@ describe('analyze() options', () => {
   });
 
   it('zeekHistory: false changes nothing but history and connState, which are null', async () => {
-    const inputs = [capture, join(root, 'captures', 'close-semantics.pcap')];
+    const inputs = [join(root, 'captures')];
     const full = await api.analyze(inputs, { all: true });
     const lean = await api.analyze(inputs, { all: true, zeekHistory: false });
-    expect(full.connections.length).toBe(31);
+    expect(full.connections.length).toBeGreaterThan(150);
     expect(full.connections.every((c) => typeof c.history === 'string' && c.history.length > 0 && typeof c.connState === 'string')).toBe(true);
     expect(lean.connections.every((c) => c.history === null && c.connState === null)).toBe(true);
     const withoutZeek = (report: typeof full): unknown => ({ ...report, connections: report.connections.map((c) => ({ ...c, history: null, connState: null })) });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineStruct, type FieldType } from '../../src/layout/struct-layout.js';
-import { CONN, HISTORY_WORDS, LADDER_HEAD, LADDER_RING, LadderField } from '../../src/track/connection-layout.js';
+import { CONN, CONN_BYTES_WITHOUT_ZEEK, HISTORY_WORDS, LADDER_HEAD, LADDER_RING, LadderField } from '../../src/track/connection-layout.js';
 
 const SIZE: Record<FieldType, number> = { f64: 8, i32: 4, u16: 2, u8: 1, i8: 1 };
 const SRC = join(import.meta.dirname, '..', '..', 'src');
@@ -58,6 +58,17 @@ describe('the connection record', () => {
     const end = Math.max(...hot.map((p) => p.byteOffset + p.byteLength));
     expect(end).toBeLessThanOrEqual(4 * 64);
     for (const p of placements.filter((q) => q.group !== 'every packet')) expect(p.byteOffset).toBeGreaterThanOrEqual(end);
+  });
+
+  it("ends with Zeek's fields, so a record without them is a prefix with every other offset unchanged", () => {
+    const zeek = placements.filter((p) => p.name.startsWith('z'));
+    const others = placements.filter((p) => !p.name.startsWith('z'));
+    expect(zeek.length).toBeGreaterThan(10);
+    expect(new Set(zeek.map((p) => p.group)).size).toBe(1);
+    expect(Math.min(...zeek.map((p) => p.byteOffset))).toBe(CONN_BYTES_WITHOUT_ZEEK);
+    expect(Math.max(...others.map((p) => p.byteOffset + p.byteLength))).toBeLessThanOrEqual(CONN_BYTES_WITHOUT_ZEEK);
+    expect(CONN_BYTES_WITHOUT_ZEEK % 8).toBe(0);
+    expect(CONN_BYTES_WITHOUT_ZEEK).toBeLessThan(CONN.bytes - 100);
   });
 
   it('sizes its arrays from the constants that index them', () => {

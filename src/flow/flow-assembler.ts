@@ -71,6 +71,8 @@ export interface FlowHandlers {
   forget?(stream: number): void;
 }
 
+/** Capture seconds after a bare SYN before checking whether it is still unanswered (see newSyns). */
+const SYN_CHECK_SECONDS = 1;
 /** Capture time between expiry passes. */
 const EXPIRY_STEP_SECONDS = 0.05;
 /** Live entries sampled to find an old one when the table is full (approximate LRU, as in Redis). */
@@ -87,8 +89,13 @@ export class FlowAssembler {
   private readonly retired: RetiredTable;
   /** Flows that finished, oldest first; checked against their last activity before being judged. */
   private readonly finishedQueue = new EntryQueue();
-  /** Flows of unanswered SYNs, by when the client gives up (see FlowOptions.synGiveUpSeconds). */
-  private readonly synQueue = new EntryQueue();
+  /**
+   * Flows of bare SYNs, checked SYN_CHECK_SECONDS after they start (nearly all are answered by then, and
+   * leave), then those still unanswered, by when the client gives up (FlowOptions.synGiveUpSeconds). Two
+   * queues, each in order of due time: one would hold every connection's SYN for the whole give-up time.
+   */
+  private readonly newSyns = new EntryQueue();
+  private readonly unansweredSyns = new EntryQueue();
   private readonly info: FlowInfo = newFlowInfo();
   private readonly bases: StreamBases = { base0Set: false, base0: 0, base1Set: false, base1: 0 };
   private nextStream = 0;
@@ -227,7 +234,7 @@ export class FlowAssembler {
     e[k + T.BaseSet] = 0;
     table.lastSeen[entry] = seg.seconds + seg.nanos * 1e-9;
     e[k + T.SynOnly] = seg.kind !== SegmentKind.Quoted && isBareSyn(seg) ? 1 : 0;
-    if (e[k + T.SynOnly] !== 0) this.synQueue.push(entry, e[k + T.Generation], table.lastSeen[entry] + this.options.synGiveUpSeconds);
+    if (e[k + T.SynOnly] !== 0) this.newSyns.push(entry, e[k + T.Generation], table.lastSeen[entry] + SYN_CHECK_SECONDS);
     this.handlers.open(entry, reusedStream);
   }
 
@@ -288,28 +295,36 @@ export class FlowAssembler {
       this.retire(entry, false);
       table.remove(entry);
     }
-    // A connect() nobody answered has failed after the SYN retries: judged now, its memory freed (a
-    // capture of hours with SYNs to a dead host would otherwise hold every one of them to the end).
-    const syns = this.synQueue;
-    const giveUp = this.options.synGiveUpSeconds;
-    while (syns.length > 0 && syns.peekDue() <= this.now) {
-      const entry = syns.peekEntry();
-      const generation = syns.peekGeneration();
-      syns.shift();
+    this.expireSyns(this.newSyns);
+    this.expireSyns(this.unansweredSyns);
+    // The retired ring ages in whole seconds at most; checking it once a capture second is enough.
+    if (this.retired.size > 0 && this.now >= this.retiredCheck) {
+      this.retired.expire(this.now);
+      this.retiredCheck = this.now + 1;
+    }
+  }
+
+  /**
+   * A connect() nobody answered has failed after the SYN retries: judged then, its memory freed (a
+   * capture of hours with SYNs to a dead host would otherwise hold every one of them to the end). Flows
+   * answered since they were queued are dropped from the queue; the others wait for their due time in
+   * unansweredSyns.
+   */
+  private expireSyns(queue: EntryQueue): void {
+    const table = this.table;
+    while (queue.length > 0 && queue.peekDue() <= this.now) {
+      const entry = queue.peekEntry();
+      const generation = queue.peekGeneration();
+      queue.shift();
       if (table.get(entry, T.Generation) !== generation || table.get(entry, T.Status) !== OPEN || table.get(entry, T.SynOnly) === 0) continue;
-      const due = table.lastSeen[entry] + giveUp;
+      const due = table.lastSeen[entry] + this.options.synGiveUpSeconds;
       if (due > this.now) {
-        syns.push(entry, generation, due);
+        this.unansweredSyns.push(entry, generation, due);
         continue;
       }
       this.end(entry, 'finished');
       this.retire(entry, false);
       table.remove(entry);
-    }
-    // The retired ring ages in whole seconds at most; checking it once a capture second is enough.
-    if (this.retired.size > 0 && this.now >= this.retiredCheck) {
-      this.retired.expire(this.now);
-      this.retiredCheck = this.now + 1;
     }
   }
 

@@ -137,16 +137,18 @@ export class RetiredTable {
     }
     let at = i;
     if (this.count === this.capacity) {
-      // Growing unrolls the ring to start at 0, so the entry's index becomes its age rank.
-      const rank = (i - this.head + this.capacity) % this.capacity;
-      this.grow();
-      at = rank;
-      if (this.count === this.capacity) {
-        // At the cap the oldest entry makes room (unless it is the one being touched).
-        if (at === this.head) {
-          this.retiredAt[at] = now;
-          return;
-        }
+      if (this.capacity < this.maxEntries) {
+        // Growing unrolls the ring to start at 0, so the entry's index becomes its age rank.
+        const rank = (i - this.head + this.capacity) % this.capacity;
+        this.grow();
+        at = rank;
+      } else if (at === this.head) {
+        // A full ring at its cap: turning it one place makes the oldest entry the newest.
+        this.retiredAt[at] = now;
+        this.head = (this.head + 1) % this.capacity;
+        return;
+      } else {
+        // At the cap the oldest entry makes room: the ring is never copied to do it.
         this.dropOldest();
       }
     }

@@ -66,6 +66,35 @@ describe('RetiredTable', () => {
     expect(retired.size).toBe(1 + 5000 - 4950 + 1);
   });
 
+  it('at its cap, a touch turns the ring or drops the oldest, and the ring keeps its arrays', () => {
+    const table = new FlowTable(() => undefined);
+    const forgotten: number[] = [];
+    const retired = new RetiredTable(4096, 1e9, (stream) => forgotten.push(stream));
+    retire(retired, table, 1, 4097);
+    const arrays = (retired as unknown as { ints: Int32Array }).ints;
+    const touch = (port: number, at: number): void => {
+      const seg = segment(port);
+      retired.touch(retired.find(seg, FlowTable.hashOf(seg)), at);
+    };
+    // The oldest (port 1) becomes the newest: nothing dropped.
+    touch(1, 5000);
+    expect(forgotten).toEqual([]);
+    expect(retired.size).toBe(4096);
+    // A middle entry moves to the young end: the oldest now (port 2) makes room.
+    touch(100, 5001);
+    expect(forgotten).toEqual([2]);
+    retire(retired, table, 4097, 4099);
+    // Two more retired: ports 3 and 4, the oldest, go (port 100's old place is a hole that goes silently later).
+    expect(forgotten).toEqual([2, 3, 4]);
+    expect(streamOf(retired, 4)).toBe(-1);
+    for (const port of [1, 100, 5, 4098]) expect(streamOf(retired, port)).toBe(port);
+    // Nothing was copied: at the cap a touch used to unroll the ring into new arrays (10 MB at the default cap).
+    expect((retired as unknown as { ints: Int32Array }).ints).toBe(arrays);
+    retired.expire(5000.5 + 1e9);
+    expect(streamOf(retired, 1)).toBe(-1);
+    expect(streamOf(retired, 100)).toBe(100);
+  });
+
   it('says when a stream is forgotten (age, cap, reuse of its 4-tuple), never when an entry only moves', () => {
     const table = new FlowTable(() => undefined);
     const forgotten: number[] = [];

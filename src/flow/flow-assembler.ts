@@ -131,14 +131,27 @@ export class FlowAssembler {
    */
   segment(seg: TcpSegment): void {
     const time = seg.seconds + seg.nanos * 1e-9;
+    let synsDue = false;
     if (time > this.now) {
+      // A step longer than the SYN give-up time is more likely a clock jump (merged captures, a bad
+      // timestamp resolution) than silence: unanswered SYNs wait for the next expiry pass.
+      synsDue = time - this.now < this.options.synGiveUpSeconds;
       this.now = time;
       // Expiry in small steps of capture time, not per packet: grace periods are seconds long.
       if (time >= this.nextExpiry) {
         this.nextExpiry = time + EXPIRY_STEP_SECONDS;
         this.expire();
-      }
+      } else synsDue = false;
     }
+    this.route(seg);
+    // After the packet, which may be the answer a SYN waited for.
+    if (synsDue) {
+      this.expireSyns(this.newSyns);
+      this.expireSyns(this.unansweredSyns);
+    }
+  }
+
+  private route(seg: TcpSegment): void {
     const table = this.table;
     const hash = FlowTable.hashOf(seg);
     let entry = table.find(seg, hash);
@@ -295,8 +308,6 @@ export class FlowAssembler {
       this.retire(entry, false);
       table.remove(entry);
     }
-    this.expireSyns(this.newSyns);
-    this.expireSyns(this.unansweredSyns);
     // The retired ring ages in whole seconds at most; checking it once a capture second is enough.
     if (this.retired.size > 0 && this.now >= this.retiredCheck) {
       this.retired.expire(this.now);

@@ -62,6 +62,21 @@ describe('unanswered SYNs after the SYN retry schedule', () => {
     expect(run.facts.connections).toBe(2);
   });
 
+  it('a clock jump is not silence: the answer that comes with it still counts', async () => {
+    // Timestamps that leap (a bad pcapng timestamp resolution, captures merged with an offset): the
+    // SYN/ACK is stamped years after the SYN. tshark and the verdict take it as the answer.
+    const c = conversation('10.0.0.3:50000', '10.0.0.9:8080');
+    c.syn({ at: 5 });
+    c.synAck({ at: 5 + 1e9 });
+    c.ack();
+    c.fin('a');
+    c.fin('b');
+    c.ack('a');
+    const run = await analyzePackets(c.packets);
+    expect(run.stream(0).verdict).toBe('orderly');
+    expect(run.stream(0).late).toBeNull();
+  });
+
   it('wait as long as --syn-retries says', async () => {
     const sockets = { ...DEFAULT_SOCKET_SETTINGS, timers: { ...LINUX_TIMERS, synRetrySeconds: 1000 } };
     const run = await analyzePackets(mergeByTime(busy(400), attempts(LINUX_SYNS)), { sockets });

@@ -95,8 +95,7 @@ export class AnalysisStages {
     onAmended?: (record: ConnectionRecord) => void,
   ) {
     this.lateRecords = new LateRecords(settings.heldRecords ?? DEFAULT_HELD_RECORDS, onRecord, onAmended);
-    const maxFlows = settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows;
-    const store = (this.store = new ConnectionStore(settings.zeekHistory ?? true, maxFlows));
+    const store = (this.store = new ConnectionStore(settings.zeekHistory ?? true));
     this.context = { file, precision: 6, thresholds: settings.thresholds ?? DEFAULT_THRESHOLDS, capture: store };
     this.sockets = new SocketTableBuilder(settings.sockets ?? DEFAULT_SOCKET_SETTINGS);
     this.flows = new FlowAssembler(
@@ -120,7 +119,7 @@ export class AnalysisStages {
       },
       {
         ...DEFAULT_FLOW_OPTIONS,
-        maxFlows,
+        maxFlows: settings.maxConnections ?? DEFAULT_FLOW_OPTIONS.maxFlows,
         graceSeconds: settings.closeGraceSeconds ?? DEFAULT_FLOW_OPTIONS.graceSeconds,
         // The socket table's SYN_SENT timer (--syn-retries): one notion of when a connect() has failed.
         synGiveUpSeconds: settings.sockets?.timers.synRetrySeconds ?? DEFAULT_FLOW_OPTIONS.synGiveUpSeconds,

@@ -1,5 +1,4 @@
 import type { TcpSegment } from '../decode/segment.js';
-import { grown } from '../layout/growable.js';
 import { T, type FlowTable } from './flow-table.js';
 import type { StreamBases } from './stream-rules.js';
 
@@ -36,13 +35,12 @@ export interface RetiredFlow extends StreamBases {
  * so memory is bounded whatever the capture size.
  */
 export class RetiredTable {
-  // Grown in place up to the cap (growable.ts): a doubled copy would stay allocated until a full GC.
-  private ints: Int32Array<ArrayBuffer> = new Int32Array(INITIAL * R.Stride);
-  private retiredAt: Float64Array<ArrayBuffer> = new Float64Array(INITIAL);
+  private ints = new Int32Array(INITIAL * R.Stride);
+  private retiredAt = new Float64Array(INITIAL);
   private capacity = INITIAL;
   private head = 0;
   private count = 0;
-  private slots: Int32Array<ArrayBuffer> = new Int32Array(INITIAL * 2).fill(-1);
+  private slots = new Int32Array(INITIAL * 2).fill(-1);
   private slotMask = INITIAL * 2 - 1;
   /** Flow direction of the last hit (0: A->B). */
   direction = 0;
@@ -140,10 +138,10 @@ export class RetiredTable {
     let at = i;
     if (this.count === this.capacity) {
       if (this.capacity < this.maxEntries) {
-        // Growing moves the ring's younger run, before `head`, to after the older one.
-        const moved = i < this.head ? i + this.capacity : i;
+        // Growing unrolls the ring to start at 0, so the entry's index becomes its age rank.
+        const rank = (i - this.head + this.capacity) % this.capacity;
         this.grow();
-        at = moved;
+        at = rank;
       } else if (at === this.head) {
         // A full ring at its cap: turning it one place makes the oldest entry the newest.
         this.retiredAt[at] = now;
@@ -224,37 +222,25 @@ export class RetiredTable {
     }
   }
 
-  /**
-   * Doubles the full ring in place and rebuilds the slots. The ring reads head..end of the array, then
-   * 0..head: that younger run moves to just after the end, so it reads head..head+count in the larger
-   * array, and the places it left are free.
-   */
+  /** Doubles the ring (unrolled into age order) and rebuilds the slots. */
   private grow(): void {
-    const old = this.capacity;
-    const capacity = Math.min(old * 2, Math.max(this.maxEntries, INITIAL));
-    const most = Math.max(this.maxEntries, INITIAL);
-    this.ints = grown(this.ints, capacity * R.Stride, most * R.Stride);
-    this.retiredAt = grown(this.retiredAt, capacity, most);
-    const young = this.head + this.count - old;
-    if (young > 0) {
-      this.ints.copyWithin(old * R.Stride, 0, young * R.Stride);
-      this.retiredAt.copyWithin(old, 0, young);
-      for (let i = 0; i < young; i++) this.ints[i * R.Stride + R.Flags] = 0;
-    }
+    const capacity = Math.min(this.capacity * 2, Math.max(this.maxEntries, INITIAL));
+    const ints = new Int32Array(capacity * R.Stride);
+    const retiredAt = new Float64Array(capacity);
+    // The ring in age order is at most two runs: head..end of the array, then 0..the rest.
+    const first = Math.min(this.count, this.capacity - this.head);
+    ints.set(this.ints.subarray(this.head * R.Stride, (this.head + first) * R.Stride), 0);
+    ints.set(this.ints.subarray(0, (this.count - first) * R.Stride), first * R.Stride);
+    retiredAt.set(this.retiredAt.subarray(this.head, this.head + first), 0);
+    retiredAt.set(this.retiredAt.subarray(0, this.count - first), first);
+    this.ints = ints;
+    this.retiredAt = retiredAt;
     this.capacity = capacity;
-    const slotCount = placesFor(capacity);
-    this.slots = grown(this.slots, slotCount, placesFor(most)).fill(-1);
+    this.head = 0;
+    let slotCount = 1;
+    while (slotCount < capacity * 2) slotCount *= 2;
+    this.slots = new Int32Array(slotCount).fill(-1);
     this.slotMask = slotCount - 1;
-    for (let n = 0; n < this.count; n++) {
-      const i = (this.head + n) % capacity;
-      if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0) this.place(i);
-    }
+    for (let i = 0; i < this.count; i++) if ((this.ints[i * R.Stride + R.Flags] & FLAG_ALIVE) !== 0) this.place(i);
   }
-}
-
-/** Index places for `entries` entries: a power of two, at most half full. */
-function placesFor(entries: number): number {
-  let places = 1;
-  while (places < entries * 2) places *= 2;
-  return places;
 }

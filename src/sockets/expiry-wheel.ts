@@ -1,5 +1,3 @@
-import { grown } from '../layout/growable.js';
-
 /**
  * Slots ordered by the second their timer runs out, as a timing wheel: one list per second (linked
  * through `next`, an int32 per slot), a ring of WHEEL_SECONDS of them. Adding and taking out due slots
@@ -11,20 +9,16 @@ const NONE = -1;
 
 export class ExpiryWheel {
   private readonly heads = new Int32Array(WHEEL_SECONDS).fill(NONE);
-  private next: Int32Array<ArrayBuffer>;
+  private next = new Int32Array(0);
   /** The second (floor of capture time) the wheel has turned to: every earlier list is empty. */
   private current = Number.NaN;
 
-  constructor(
-    /** Slots the wheel will hold at most (it grows in place up to it, growable.ts). */
-    private readonly maxSlots = 1024,
-  ) {
-    this.next = new Int32Array(0);
-  }
-
   /** Room for slots [0, capacity). */
   grow(capacity: number): void {
-    this.next = grown(this.next, capacity, this.maxSlots);
+    if (capacity <= this.next.length) return;
+    const next = new Int32Array(capacity);
+    next.set(this.next);
+    this.next = next;
   }
 
   /** Adds `slot`, due at capture time `expiry` (finite). */

@@ -1,4 +1,3 @@
-import { grown } from '../layout/growable.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { StreamSlots } from './stream-slots.js';
 
@@ -11,17 +10,16 @@ import { StreamSlots } from './stream-slots.js';
  * to `limit`.
  */
 export class PendingSockets {
-  // Grown in place up to `limit` (growable.ts): sockets are added once per connection.
-  host: Int32Array<ArrayBuffer>;
-  port: Int32Array<ArrayBuffer>;
-  peerHost: Int32Array<ArrayBuffer>;
-  peerPort: Int32Array<ArrayBuffer>;
-  state: Uint8Array<ArrayBuffer>;
-  alive: Uint8Array<ArrayBuffer>;
-  expiry: Float64Array<ArrayBuffer>;
-  enteredAt: Float64Array<ArrayBuffer>;
-  private stream: Int32Array<ArrayBuffer>;
-  private readonly wheel: ExpiryWheel;
+  host = new Int32Array(0);
+  port = new Int32Array(0);
+  peerHost = new Int32Array(0);
+  peerPort = new Int32Array(0);
+  state = new Uint8Array(0);
+  alive = new Uint8Array(0);
+  expiry = new Float64Array(0);
+  enteredAt = new Float64Array(0);
+  private stream = new Int32Array(0);
+  private readonly wheel = new ExpiryWheel();
   private readonly expiryOf = (slot: number): number => this.expiry[slot];
   private readonly due = (slot: number): void => {
     if (this.alive[slot] !== 0) {
@@ -31,26 +29,14 @@ export class PendingSockets {
     this.free[this.freeCount++] = slot;
   };
   private leaving: (slot: number) => void = () => undefined;
-  private free: Int32Array<ArrayBuffer>;
+  private free = new Int32Array(0);
   private freeCount = 0;
   private top = 0;
   private live = 0;
   /** stream * 2 + side -> slot, for sockets of numbered streams. */
   private readonly byStream = new StreamSlots();
 
-  constructor(private readonly limit: number) {
-    this.host = new Int32Array(0);
-    this.port = new Int32Array(0);
-    this.peerHost = new Int32Array(0);
-    this.peerPort = new Int32Array(0);
-    this.state = new Uint8Array(0);
-    this.alive = new Uint8Array(0);
-    this.expiry = new Float64Array(0);
-    this.enteredAt = new Float64Array(0);
-    this.stream = new Int32Array(0);
-    this.free = new Int32Array(0);
-    this.wheel = new ExpiryWheel(limit);
-  }
+  constructor(private readonly limit: number) {}
 
   /** Sockets held. */
   get size(): number {
@@ -118,16 +104,31 @@ export class PendingSockets {
 
   private grow(): void {
     const size = Math.min(this.limit, Math.max(1024, this.host.length * 2));
-    this.host = grown(this.host, size, this.limit);
-    this.port = grown(this.port, size, this.limit);
-    this.peerHost = grown(this.peerHost, size, this.limit);
-    this.peerPort = grown(this.peerPort, size, this.limit);
-    this.state = grown(this.state, size, this.limit);
-    this.alive = grown(this.alive, size, this.limit);
-    this.expiry = grown(this.expiry, size, this.limit);
-    this.enteredAt = grown(this.enteredAt, size, this.limit);
-    this.stream = grown(this.stream, size, this.limit);
-    this.free = grown(this.free, size, this.limit);
+    const grow32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    const grow8 = (a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
+      const b = new Uint8Array(size);
+      b.set(a);
+      return b;
+    };
+    const grow64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.host = grow32(this.host);
+    this.port = grow32(this.port);
+    this.peerHost = grow32(this.peerHost);
+    this.peerPort = grow32(this.peerPort);
+    this.state = grow8(this.state);
+    this.alive = grow8(this.alive);
+    this.expiry = grow64(this.expiry);
+    this.enteredAt = grow64(this.enteredAt);
+    this.stream = grow32(this.stream);
+    this.free = grow32(this.free);
     this.wheel.grow(size);
   }
 }

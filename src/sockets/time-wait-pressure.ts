@@ -1,5 +1,3 @@
-import { grown } from '../layout/growable.js';
-
 /**
  * TIME_WAIT sockets from one local address to one remote ip:port: each holds one local port of that
  * 4-tuple family for TIME_WAIT's length, so a client that closes first and connects faster than ports
@@ -34,7 +32,7 @@ export class TimeWaitPressure {
   private placePort = new Int32Array(0);
   private placePair = new Int32Array(0);
   private mask = -1;
-  /** Per pair, grown in place up to MAX_PAIRS (growable.ts). */
+  /** Per pair. */
   private keyHosts = new Int32Array(0);
   private keyPort = new Int32Array(0);
   private connections = new Int32Array(0);
@@ -201,16 +199,16 @@ export class TimeWaitPressure {
   private newPair(): number {
     if (this.pairs >= this.keyHosts.length) {
       const size = Math.max(1024, this.keyHosts.length * 2);
-      this.keyHosts = grown(this.keyHosts, size, MAX_PAIRS);
-      this.keyPort = grown(this.keyPort, size, MAX_PAIRS);
-      this.connections = grown(this.connections, size, MAX_PAIRS);
-      this.peak = grown(this.peak, size, MAX_PAIRS);
-      this.held = grown(this.held, size, MAX_PAIRS);
-      this.spillOf = grown(this.spillOf, size, MAX_PAIRS);
-      this.peakAt = grown(this.peakAt, size, MAX_PAIRS);
-      this.first = grown(this.first, size, MAX_PAIRS);
-      this.last = grown(this.last, size, MAX_PAIRS);
-      this.ring = grown(this.ring, size * RING, MAX_PAIRS * RING);
+      this.keyHosts = grow32(this.keyHosts, size);
+      this.keyPort = grow32(this.keyPort, size);
+      this.connections = grow32(this.connections, size);
+      this.peak = grow32(this.peak, size);
+      this.held = grow32(this.held, size);
+      this.spillOf = grow32(this.spillOf, size);
+      this.peakAt = grow64(this.peakAt, size);
+      this.first = grow64(this.first, size);
+      this.last = grow64(this.last, size);
+      this.ring = grow64(this.ring, size * RING);
     }
     return this.pairs++;
   }
@@ -266,3 +264,14 @@ function place(hosts: number, port: number): number {
   return Math.imul(hosts ^ Math.imul(port, 0x85ebca6b), 0x9e3779b1) >>> 8;
 }
 
+function grow32(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+function grow64(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
+}

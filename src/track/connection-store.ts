@@ -65,11 +65,11 @@ export class ConnectionStore {
   twoWayConnections = 0;
   connectionsWithAck = 0;
   /** Close part of the ladder: LADDER_CLOSE packets of LadderField.Count ints (CONN.i32.closeBlock). */
-  readonly closePool: BlockPool;
+  readonly closePool = new BlockPool(LADDER_CLOSE * LadderField.Count);
   /** FIN events (FinField) of each connection. Most connections have 2. */
-  readonly fins: EventLists;
+  readonly fins = new EventLists(FIN_FIELDS, 4, MAX_EVENTS);
   /** RST events (RstField). Most connections have none, some 1 or 2. */
-  readonly resets: EventLists;
+  readonly resets = new EventLists(RstField.Count, 2, MAX_EVENTS);
   /** ICMP errors quoting a connection's segments, by slot (most connections have none). */
   readonly icmp = new Map<number, IcmpEvent[]>();
   /** Zeek history letters beyond the ones packed in the record (see history-letters.ts). */
@@ -81,12 +81,7 @@ export class ConnectionStore {
      * ends before Zeek's fields (CONN_BYTES_WITHOUT_ZEEK), which no code then touches.
      */
     readonly zeekHistory = true,
-    /** Connections held at once at most (the flow stage's cap): the pools grow in place up to one block each. */
-    maxConnections = 256,
   ) {
-    this.closePool = new BlockPool(LADDER_CLOSE * LadderField.Count, 256, maxConnections);
-    this.fins = new EventLists(FIN_FIELDS, 4, MAX_EVENTS, maxConnections);
-    this.resets = new EventLists(RstField.Count, 2, MAX_EVENTS, maxConnections);
     this.records = zeekHistory ? new StructStore(CONN.bytes, TEMPLATE) : new StructStore(CONN_BYTES_WITHOUT_ZEEK, TEMPLATE.subarray(0, CONN_BYTES_WITHOUT_ZEEK));
     this.f64 = this.records.f64;
     this.i32 = this.records.i32;

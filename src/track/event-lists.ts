@@ -15,11 +15,8 @@ export class EventLists {
     readonly fields: number,
     private readonly firstEvents: number,
     readonly maxEvents: number,
-    /** Lists held at once at most (one per connection the flow stage may hold). */
-    maxLists = 256,
   ) {
-    // A list moving up a class takes its new block before giving back the old one: one more at most.
-    for (let k = 0; k <= this.classOf(maxEvents); k++) this.pools.push(new BlockPool((firstEvents << k) * fields, 256, maxLists + 1));
+    for (let k = 0; k <= this.classOf(maxEvents); k++) this.pools.push(new BlockPool((firstEvents << k) * fields));
   }
 
   /** Size class of a list of `events` events. */

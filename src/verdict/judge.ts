@@ -54,12 +54,13 @@ export interface CaptureView {
 }
 
 const NOT_ONE_WAY: CaptureView = { oneWay: false };
-const scratch = {} as Case;
 
 /**
  * Gives a connection its one verdict, in `result` (cleared first; by default a new one). `horizon` is
  * the capture instant up to which the connection was observed (the end of the capture, or the moment
- * its 4-tuple was reused).
+ * its 4-tuple was reused). `scratch` is the Case the rules see, reused by a caller that judges many
+ * connections: it refers to the connection's store, so it must not outlive the analysis (a module-wide
+ * one kept the last capture's whole store alive while its report was built).
  */
 export function judge(
   conn: ConnectionSnapshot,
@@ -68,6 +69,7 @@ export function judge(
   thresholds: Thresholds,
   result: Judgement = newJudgement(),
   capture: CaptureView = NOT_ONE_WAY,
+  scratch: Case = {} as Case,
 ): Judgement {
   clearJudgement(result);
   const c = caseOf(conn, clientDir, horizon, thresholds, capture.oneWay, scratch);

@@ -1,5 +1,6 @@
 import { formatEndpoint } from '../decode/address-text.js';
 import type { FlowInfo } from '../flow/flow.js';
+import type { Case } from './case.js';
 import { newJudgement, type Judgement } from './judge.js';
 import { secondsBetween } from '../time/time-text.js';
 import type { Side, Verdict } from './types.js';
@@ -45,6 +46,8 @@ export class JudgedConnection implements ConnectionSummary {
   clientDir = 0;
   roleInferred = false;
   readonly judgement: Judgement = newJudgement();
+  /** The Case judge() fills for this object's connections (reused, and dropped with this object). */
+  readonly case = {} as Case;
   /** Which sides went through TIME_WAIT: 1 the client, 2 the server (who closed first holds it). */
   timeWaitSides = 0;
   /** Capture time up to which the connection was observed (close-wait stuck time runs to it). */

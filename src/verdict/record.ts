@@ -36,7 +36,7 @@ export function judgeConnection(
   into.assign(ctx.file, flow, client, (roles & ROLE_INFERRED) !== 0, horizon.seconds, horizon.nanos, ctx.precision);
   const last = conn.instant(conn.lastTime);
   into.setSpan(conn.firstSeconds, conn.firstNanos, last.seconds, last.nanos);
-  judge(conn, client, horizon, ctx.thresholds, into.judgement, ctx.capture);
+  judge(conn, client, horizon, ctx.thresholds, into.judgement, ctx.capture, into.case);
   into.timeWaitSides = (conn.ends[client].wasTimeWait ? 1 : 0) | (conn.ends[client ^ 1].wasTimeWait ? 2 : 0);
   return into;
 }

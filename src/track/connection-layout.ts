@@ -100,28 +100,17 @@ export const CONN = defineStruct([
     },
   },
   {
-    name: 'handshake and close',
+    name: 'handshake',
     fields: {
       /** Nanoseconds of the first packet. */
       firstNanos: { type: 'i32' },
       /** Direction of the first SYN without ACK, of the first SYN/ACK (-1 none). */
       synFrom: { type: 'i8' },
       synAckFrom: { type: 'i8' },
-      /** The second FIN did not acknowledge the first: the FINs crossed (simultaneous close). */
-      finsCrossed: { type: 'u8' },
       /** Frame of a SYN that reopened the connection after a RST (same ISN: tshark's same stream), or 0. */
       reopenFrame: { type: 'i32' },
-      /** FIN and RST segments seen (events beyond MAX_EVENTS are only counted). */
-      finSegments: { type: 'i32' },
-      rstSegments: { type: 'i32' },
-      /** Packets recorded in the ladder's close list (-1 before the close began), and its pool block. */
-      closeCount: { type: 'i32' },
+      /** Start (in the store's close pool) of the connection's close block (CLOSE), or -1 before any close. */
       closeBlock: { type: 'i32' },
-      /** FIN and RST event lists: count and pool block (event-lists.ts). */
-      finEvents: { type: 'i32' },
-      finBlock: { type: 'i32' },
-      rstEvents: { type: 'i32' },
-      rstBlock: { type: 'i32' },
       isn: { type: 'i32', pair: true },
       synFrame: { type: 'i32', pair: true },
       /** Window-scale shift from its SYN, or -1. */
@@ -130,33 +119,6 @@ export const CONN = defineStruct([
       firstSeq: { type: 'i32', pair: true },
       /** Time the endpoint reached ESTABLISHED (its first packet, when the capture began mid-connection). */
       establishedTime: { type: 'f64', pair: true },
-      /** Sequence number its FIN occupies; frame of the first FIN (0 when inferred); retransmitted copies; time. */
-      finSeq: { type: 'i32', pair: true },
-      finFrame: { type: 'i32', pair: true },
-      finCopies: { type: 'u16', pair: true },
-      finTime: { type: 'f64', pair: true },
-      /** The acknowledgment number its first FIN carried (to tell crossing FINs apart). */
-      finAckSeq: { type: 'i32', pair: true },
-      /** A FIN not in the capture: the frame that proves it (the peer's ACK of it, or its own later segment). */
-      finProofFrame: { type: 'i32', pair: true },
-      /** Frame of the peer's first ACK covering this FIN. */
-      finAckFrame: { type: 'i32', pair: true },
-      /** This endpoint's first ACK covering the peer's FIN (CLOSE_WAIT or later from then on): frame, time. */
-      ackedPeerFinFrame: { type: 'i32', pair: true },
-      ackedPeerFinTime: { type: 'f64', pair: true },
-      /** Payload it sent after the peer's FIN, and after ACKing it (the latest such frame and time). */
-      payloadAfterPeerFin: { type: 'f64', pair: true },
-      payloadAfterAckingPeerFin: { type: 'f64', pair: true },
-      lastPayloadAfterAckingPeerFinFrame: { type: 'i32', pair: true },
-      lastPayloadAfterAckingPeerFinTime: { type: 'f64', pair: true },
-      /** Time it left ESTABLISHED; entered and left CLOSE_WAIT (0 when it never did). */
-      establishedEnd: { type: 'f64', pair: true },
-      closeWaitTime: { type: 'f64', pair: true },
-      closeWaitEnd: { type: 'f64', pair: true },
-      /** Time it entered TIME_WAIT, and CLOSED (RST or its LAST_ACK answered). */
-      timeWaitTime: { type: 'f64', pair: true },
-      closedTime: { type: 'f64', pair: true },
-      rstCount: { type: 'u16', pair: true },
       /** Flags of the first segment it sent (how a TIME_WAIT socket answered a reused 4-tuple). */
       firstFlags: { type: 'u16', pair: true },
       firstUnansweredKeepaliveFrame: { type: 'i32', pair: true },
@@ -202,6 +164,63 @@ export const CONN = defineStruct([
     },
   },
 ]);
+
+/**
+ * What only a connection that began to close needs (a FIN or RST seen, or a FIN inferred), declared once
+ * like CONN: kept in a block of the store's close pool taken at the first such event, with the close
+ * part of the ladder after it (CLOSE_BLOCK_INTS in all), so a connection that never closes does not
+ * carry it. Until then it reads as CLOSE_TEMPLATE (the pool's block 0, never written). Times as in CONN.
+ */
+export const CLOSE = defineStruct([
+  {
+    name: 'close',
+    fields: {
+      /** FIN and RST segments seen (events beyond MAX_EVENTS are only counted). */
+      finSegments: { type: 'i32' },
+      rstSegments: { type: 'i32' },
+      /** Packets recorded in the ladder's close list (-1 before the first FIN or RST), after these fields. */
+      closeCount: { type: 'i32' },
+      /** FIN and RST event lists: count and pool block (event-lists.ts). */
+      finEvents: { type: 'i32' },
+      finBlock: { type: 'i32' },
+      rstEvents: { type: 'i32' },
+      rstBlock: { type: 'i32' },
+      /** The second FIN did not acknowledge the first: the FINs crossed (simultaneous close). */
+      finsCrossed: { type: 'u8' },
+      /** Sequence number its FIN occupies; frame of the first FIN (0 when inferred); retransmitted copies; time. */
+      finSeq: { type: 'i32', pair: true },
+      finFrame: { type: 'i32', pair: true },
+      finCopies: { type: 'u16', pair: true },
+      finTime: { type: 'f64', pair: true },
+      /** The acknowledgment number its first FIN carried (to tell crossing FINs apart). */
+      finAckSeq: { type: 'i32', pair: true },
+      /** A FIN not in the capture: the frame that proves it (the peer's ACK of it, or its own later segment). */
+      finProofFrame: { type: 'i32', pair: true },
+      /** Frame of the peer's first ACK covering this FIN. */
+      finAckFrame: { type: 'i32', pair: true },
+      /** This endpoint's first ACK covering the peer's FIN (CLOSE_WAIT or later from then on): frame, time. */
+      ackedPeerFinFrame: { type: 'i32', pair: true },
+      ackedPeerFinTime: { type: 'f64', pair: true },
+      /** Payload it sent after the peer's FIN, and after ACKing it (the latest such frame and time). */
+      payloadAfterPeerFin: { type: 'f64', pair: true },
+      payloadAfterAckingPeerFin: { type: 'f64', pair: true },
+      lastPayloadAfterAckingPeerFinFrame: { type: 'i32', pair: true },
+      lastPayloadAfterAckingPeerFinTime: { type: 'f64', pair: true },
+      /** Time it left ESTABLISHED; entered and left CLOSE_WAIT (0 when it never did). */
+      establishedEnd: { type: 'f64', pair: true },
+      closeWaitTime: { type: 'f64', pair: true },
+      closeWaitEnd: { type: 'f64', pair: true },
+      /** Time it entered TIME_WAIT, and CLOSED (RST or its LAST_ACK answered). */
+      timeWaitTime: { type: 'f64', pair: true },
+      closedTime: { type: 'f64', pair: true },
+      rstCount: { type: 'u16', pair: true },
+    },
+  },
+]);
+
+/** Int32s of a close block: CLOSE's fields, then the ladder's close list (LADDER_CLOSE packets). */
+export const CLOSE_FIELD_INTS = CLOSE.bytes / 4;
+export const CLOSE_BLOCK_INTS = CLOSE_FIELD_INTS + LADDER_CLOSE * LadderField.Count;
 
 /**
  * Bytes of a record without Zeek's group: what a connection costs when its history and conn_state are

@@ -1,6 +1,6 @@
 import { CHUNK_BITS, recordTemplate, StructStore } from '../layout/struct-store.js';
-import { BlockPool } from './block-pool.js';
-import { CONN, CONN_BYTES_WITHOUT_ZEEK, LADDER_CLOSE, LadderField } from './connection-layout.js';
+import { CloseBlocks } from './close-blocks.js';
+import { CLOSE, CONN, CONN_BYTES_WITHOUT_ZEEK } from './connection-layout.js';
 import { EventLists } from './event-lists.js';
 import { RstField, type IcmpEvent } from './evidence.js';
 import { HISTORY_PACKED } from './history-letters.js';
@@ -37,9 +37,9 @@ const TEMPLATE = recordTemplate(CONN.bytes, (v) => {
   v.i8[CONN.i8.synFrom] = -1;
   v.i8[CONN.i8.synAckFrom] = -1;
   v.i8[CONN.i8.zOrigDir] = -1;
-  v.i32[CONN.i32.closeCount] = -1;
   v.i32[CONN.i32.closeBlock] = -1;
 });
+
 
 /**
  * Every tracked connection's record (connection-layout.ts), in chunks of a StructStore under the flow
@@ -64,8 +64,8 @@ export class ConnectionStore {
   /** Connections (so far) whose both sides sent something, and that carried an ACK at all. */
   twoWayConnections = 0;
   connectionsWithAck = 0;
-  /** Close part of the ladder: LADDER_CLOSE packets of LadderField.Count ints (CONN.i32.closeBlock). */
-  readonly closePool = new BlockPool(LADDER_CLOSE * LadderField.Count);
+  /** Close blocks (CONN.i32.closeBlock): CLOSE's fields, then the close part of the ladder. */
+  readonly close = new CloseBlocks();
   /** FIN events (FinField) of each connection. Most connections have 2. */
   readonly fins = new EventLists(FIN_FIELDS, 4, MAX_EVENTS);
   /** RST events (RstField). Most connections have none, some 1 or 2. */
@@ -105,7 +105,7 @@ export class ConnectionStore {
 
   /** Bytes of state allocated (records and pools), for the benchmark. */
   get bytes(): number {
-    return this.records.bytes + this.closePool.data.byteLength + this.fins.bytes + this.resets.bytes;
+    return this.records.bytes + this.close.bytes + this.fins.bytes + this.resets.bytes;
   }
 
   /** Slots [0, capacity) may now be opened; their chunks are made on first use. */
@@ -132,37 +132,46 @@ export class ConnectionStore {
     if (k >= this.i32.length) return;
     const I = this.i32[k];
     const i = this.byteBase(slot) >> 2;
-    if (I[i + CONN.i32.closeBlock] >= 0) this.closePool.release(I[i + CONN.i32.closeBlock]);
-    this.fins.release(I[i + CONN.i32.finEvents], I[i + CONN.i32.finBlock]);
-    this.resets.release(I[i + CONN.i32.rstEvents], I[i + CONN.i32.rstBlock]);
+    const block = I[i + CONN.i32.closeBlock];
+    if (block >= 0) {
+      const C = this.close.i32(block);
+      const c = this.close.base(block);
+      this.fins.release(C[c + CLOSE.i32.finEvents], C[c + CLOSE.i32.finBlock]);
+      this.resets.release(C[c + CLOSE.i32.rstEvents], C[c + CLOSE.i32.rstBlock]);
+      this.close.release(block);
+    }
     I[i + CONN.i32.closeBlock] = -1;
-    I[i + CONN.i32.closeCount] = -1;
-    I[i + CONN.i32.finEvents] = 0;
-    I[i + CONN.i32.rstEvents] = 0;
     if (this.zeekHistory) {
       if (I[i + CONN.i32.zHistoryLength] > HISTORY_PACKED) this.historyOverflow.delete(slot);
       I[i + CONN.i32.zHistoryLength] = 0;
     }
   }
 
-  /** Start of the close-ladder block of `slot`, taken on first use (read closePool.data afterwards). */
+  /** The close block of `slot` (in `close`), taken on first use with CLOSE's initial values. */
   closeBlock(slot: number): number {
     const I = this.i32[slot >> CHUNK_BITS];
     const o = (this.byteBase(slot) >> 2) + CONN.i32.closeBlock;
     const block = I[o];
     if (block >= 0) return block;
-    return (I[o] = this.closePool.alloc());
+    return (I[o] = this.close.take());
+  }
+
+  /** The close block `slot` reads: its own, or the template block 0 before it began to close. */
+  closeOf(slot: number): number {
+    const block = this.i32[slot >> CHUNK_BITS][(this.byteBase(slot) >> 2) + CONN.i32.closeBlock];
+    return block < 0 ? 0 : block;
   }
 
   /** Appends a FIN event (up to MAX_EVENTS; later ones are only counted, in finSegments). */
   addFin(slot: number, frame: number, dir: number, time: number, seq: number, retransmission: boolean, ackFrame: number): void {
-    const I = this.i32[slot >> CHUNK_BITS];
-    const i = this.byteBase(slot) >> 2;
-    const n = I[i + CONN.i32.finEvents];
+    const closeBlock = this.closeBlock(slot);
+    const C = this.close.i32(closeBlock);
+    const c = this.close.base(closeBlock);
+    const n = C[c + CLOSE.i32.finEvents];
     if (n >= MAX_EVENTS) return;
-    const block = this.fins.append(n, I[i + CONN.i32.finBlock]);
-    I[i + CONN.i32.finBlock] = block;
-    I[i + CONN.i32.finEvents] = n + 1;
+    const block = this.fins.append(n, C[c + CLOSE.i32.finBlock]);
+    C[c + CLOSE.i32.finBlock] = block;
+    C[c + CLOSE.i32.finEvents] = n + 1;
     const data = this.fins.data(n + 1);
     const o = block + n * FIN_FIELDS;
     const seconds = Math.floor(time);
@@ -178,13 +187,15 @@ export class ConnectionStore {
 
   /** Number of FIN events of `slot`; their fields are at finData(slot)[finBlock(slot) + i * FIN_FIELDS + field]. */
   finCount(slot: number): number {
-    return this.i32[slot >> CHUNK_BITS][(this.byteBase(slot) >> 2) + CONN.i32.finEvents];
+    const block = this.closeOf(slot);
+    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.finEvents];
   }
   finData(slot: number): Int32Array {
     return this.fins.data(this.finCount(slot));
   }
   finBlock(slot: number): number {
-    return this.i32[slot >> CHUNK_BITS][(this.byteBase(slot) >> 2) + CONN.i32.finBlock];
+    const block = this.closeOf(slot);
+    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.finBlock];
   }
 
   /**
@@ -192,25 +203,28 @@ export class ConnectionStore {
    * when MAX_EVENTS are recorded already (the rest are only counted, in rstSegments).
    */
   addReset(slot: number): number {
-    const I = this.i32[slot >> CHUNK_BITS];
-    const i = this.byteBase(slot) >> 2;
-    const n = I[i + CONN.i32.rstEvents];
+    const closeBlock = this.closeBlock(slot);
+    const C = this.close.i32(closeBlock);
+    const c = this.close.base(closeBlock);
+    const n = C[c + CLOSE.i32.rstEvents];
     if (n >= MAX_EVENTS) return -1;
-    const block = this.resets.append(n, I[i + CONN.i32.rstBlock]);
-    I[i + CONN.i32.rstBlock] = block;
-    I[i + CONN.i32.rstEvents] = n + 1;
+    const block = this.resets.append(n, C[c + CLOSE.i32.rstBlock]);
+    C[c + CLOSE.i32.rstBlock] = block;
+    C[c + CLOSE.i32.rstEvents] = n + 1;
     return block + n * RstField.Count;
   }
 
   /** Number of RST events of `slot`; their fields are at rstData(slot)[rstBlock(slot) + i * RstField.Count + field]. */
   rstCount(slot: number): number {
-    return this.i32[slot >> CHUNK_BITS][(this.byteBase(slot) >> 2) + CONN.i32.rstEvents];
+    const block = this.closeOf(slot);
+    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.rstEvents];
   }
   rstData(slot: number): Int32Array {
     return this.resets.data(this.rstCount(slot));
   }
   rstBlock(slot: number): number {
-    return this.i32[slot >> CHUNK_BITS][(this.byteBase(slot) >> 2) + CONN.i32.rstBlock];
+    const block = this.closeOf(slot);
+    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.rstBlock];
   }
 
   /** Records an ICMP error about one of the connection's segments (at most MAX_EVENTS). */

@@ -1,5 +1,5 @@
 import { CHUNK_BITS } from '../layout/struct-store.js';
-import { CONN, EndpointFact as Fact } from './connection-layout.js';
+import { CLOSE, CONN, EndpointFact as Fact } from './connection-layout.js';
 import { FIN_FIELDS, FinField, type ConnectionStore } from './connection-store.js';
 import { RstField, type FinEvent, type IcmpEvent, type RstEvent } from './evidence.js';
 import { historyText } from './history-letters.js';
@@ -13,6 +13,10 @@ const U16 = CONN.u16;
 const U8 = CONN.u8;
 const I8 = CONN.i8;
 const F64 = CONN.f64;
+const C32 = CLOSE.i32;
+const CU16 = CLOSE.u16;
+const CU8 = CLOSE.u8;
+const CF64 = CLOSE.f64;
 
 /** A capture instant: whole seconds since 1970 and nanoseconds. */
 export interface Instant {
@@ -36,8 +40,16 @@ export class EndpointView {
   private h = 0;
   private b = 0;
   private d = 0;
+  /** Its fields of the connection's close block (CLOSE; the template block before any close). */
+  private CI: Int32Array = new Int32Array(0);
+  private CH: Uint16Array = new Uint16Array(0);
+  private CD: Float64Array = new Float64Array(0);
+  private ci = 0;
+  private ch = 0;
+  private cd = 0;
 
-  bind(store: ConnectionStore, slot: number, dir: number): void {
+  /** `block`: the connection's close block (store.closeOf(slot)). */
+  bind(store: ConnectionStore, slot: number, dir: number, block: number): void {
     const k = slot >> CHUNK_BITS;
     const base = store.byteBase(slot);
     this.I = store.i32[k];
@@ -49,6 +61,14 @@ export class EndpointView {
     this.h = (base >> 1) + dir;
     this.b = base + dir;
     this.d = (base >> 3) + dir;
+    const close = store.close.records;
+    const c = close.byteBase(block);
+    this.CI = close.i32[block >> CHUNK_BITS];
+    this.CH = close.u16[block >> CHUNK_BITS];
+    this.CD = close.f64[block >> CHUNK_BITS];
+    this.ci = (c >> 2) + dir;
+    this.ch = (c >> 1) + dir;
+    this.cd = (c >> 3) + dir;
   }
 
   private fact(bit: Fact): boolean {
@@ -119,17 +139,17 @@ export class EndpointView {
     return this.fact(Fact.FinInferred);
   }
   get finProofFrame(): number {
-    return this.I[this.i + I32.finProofFrame];
+    return this.CI[this.ci + C32.finProofFrame];
   }
   /** Frame of its first FIN (0 when inferred). */
   get finFrame(): number {
-    return this.I[this.i + I32.finFrame];
+    return this.CI[this.ci + C32.finFrame];
   }
   get finTime(): number {
-    return this.D[this.d + F64.finTime];
+    return this.CD[this.cd + CF64.finTime];
   }
   get finCopies(): number {
-    return this.H[this.h + U16.finCopies];
+    return this.CH[this.ch + CU16.finCopies];
   }
   get finCarriedAck(): boolean {
     return this.fact(Fact.FinCarriedAck);
@@ -138,28 +158,28 @@ export class EndpointView {
     return this.fact(Fact.FinAcked);
   }
   get finAckFrame(): number {
-    return this.I[this.i + I32.finAckFrame];
+    return this.CI[this.ci + C32.finAckFrame];
   }
   get ackedPeerFin(): boolean {
     return this.fact(Fact.AckedPeerFin);
   }
   get ackedPeerFinFrame(): number {
-    return this.I[this.i + I32.ackedPeerFinFrame];
+    return this.CI[this.ci + C32.ackedPeerFinFrame];
   }
   get ackedPeerFinTime(): number {
-    return this.D[this.d + F64.ackedPeerFinTime];
+    return this.CD[this.cd + CF64.ackedPeerFinTime];
   }
   get payloadAfterAckingPeerFin(): number {
-    return this.D[this.d + F64.payloadAfterAckingPeerFin];
+    return this.CD[this.cd + CF64.payloadAfterAckingPeerFin];
   }
   get lastPayloadAfterAckingPeerFinFrame(): number {
-    return this.I[this.i + I32.lastPayloadAfterAckingPeerFinFrame];
+    return this.CI[this.ci + C32.lastPayloadAfterAckingPeerFinFrame];
   }
   get lastPayloadAfterAckingPeerFinTime(): number {
-    return this.D[this.d + F64.lastPayloadAfterAckingPeerFinTime];
+    return this.CD[this.cd + CF64.lastPayloadAfterAckingPeerFinTime];
   }
   get payloadAfterPeerFin(): number {
-    return this.D[this.d + F64.payloadAfterPeerFin];
+    return this.CD[this.cd + CF64.payloadAfterPeerFin];
   }
   get sentRst(): boolean {
     return this.fact(Fact.SentRst);
@@ -179,19 +199,19 @@ export class EndpointView {
   }
   /** When it left ESTABLISHED, entered and left CLOSE_WAIT (0 when it did not). */
   get establishedEnd(): number {
-    return this.D[this.d + F64.establishedEnd];
+    return this.CD[this.cd + CF64.establishedEnd];
   }
   get closeWaitTime(): number {
-    return this.D[this.d + F64.closeWaitTime];
+    return this.CD[this.cd + CF64.closeWaitTime];
   }
   get closeWaitEnd(): number {
-    return this.D[this.d + F64.closeWaitEnd];
+    return this.CD[this.cd + CF64.closeWaitEnd];
   }
   get timeWaitTime(): number {
-    return this.D[this.d + F64.timeWaitTime];
+    return this.CD[this.cd + CF64.timeWaitTime];
   }
   get closedTime(): number {
-    return this.D[this.d + F64.closedTime];
+    return this.CD[this.cd + CF64.closedTime];
   }
   get ttlMin(): number {
     return this.B[this.b + U8.ttlMin];
@@ -238,12 +258,15 @@ export class ConnectionView {
   private store: ConnectionStore | null = null;
   private slot = 0;
   private I: Int32Array = new Int32Array(0);
-  private B: Uint8Array = new Uint8Array(0);
   private S: Int8Array = new Int8Array(0);
   private D: Float64Array = new Float64Array(0);
   private i = 0;
   private b = 0;
   private d = 0;
+  private CI: Int32Array = new Int32Array(0);
+  private CB: Uint8Array = new Uint8Array(0);
+  private ci = 0;
+  private cb = 0;
   private finList: FinEvent[] | null = null;
   private resetList: RstEvent[] | null = null;
 
@@ -253,14 +276,19 @@ export class ConnectionView {
     const k = slot >> CHUNK_BITS;
     const base = store.byteBase(slot);
     this.I = store.i32[k];
-    this.B = store.u8[k];
     this.S = store.i8[k];
     this.D = store.f64[k];
     this.i = base >> 2;
     this.b = base;
     this.d = base >> 3;
-    this.ends[0].bind(store, slot, 0);
-    this.ends[1].bind(store, slot, 1);
+    const block = store.closeOf(slot);
+    const close = store.close.records;
+    this.CI = close.i32[block >> CHUNK_BITS];
+    this.CB = close.u8[block >> CHUNK_BITS];
+    this.ci = close.byteBase(block) >> 2;
+    this.cb = close.byteBase(block);
+    this.ends[0].bind(store, slot, 0, block);
+    this.ends[1].bind(store, slot, 1, block);
     this.finList = null;
     this.resetList = null;
     return this;
@@ -310,10 +338,10 @@ export class ConnectionView {
     return this.S[this.b + I8.synAckFrom];
   }
   get finSegments(): number {
-    return this.I[this.i + I32.finSegments];
+    return this.CI[this.ci + C32.finSegments];
   }
   get finsCrossed(): boolean {
-    return this.B[this.b + U8.finsCrossed] !== 0;
+    return this.CB[this.cb + CU8.finsCrossed] !== 0;
   }
   /** Frame of a same-ISN SYN that reopened the connection after a RST, or 0: events before it are history. */
   get reopenFrame(): number {
@@ -322,11 +350,11 @@ export class ConnectionView {
   /** The RSTs seen, in capture order (up to MAX_EVENTS). */
   get resets(): RstEvent[] {
     if (this.resetList !== null) return this.resetList;
-    const store = this.bound;
-    if (store.rstCount(this.slot) === 0) return NO_RESETS;
-    const R = store.rstData(this.slot);
-    const first = store.rstBlock(this.slot);
-    const end = first + store.rstCount(this.slot) * RstField.Count;
+    const count = this.CI[this.ci + C32.rstEvents];
+    if (count === 0) return NO_RESETS;
+    const R = this.bound.resets.data(count);
+    const first = this.CI[this.ci + C32.rstBlock];
+    const end = first + count * RstField.Count;
     const list: RstEvent[] = [];
     for (let o = first; o < end; o += RstField.Count) list.push(resetEvent(R, o, this.firstSecond));
     this.resetList = list;
@@ -338,11 +366,11 @@ export class ConnectionView {
   /** Every FIN segment, retransmissions included, in capture order. */
   get fins(): FinEvent[] {
     if (this.finList !== null) return this.finList;
-    const store = this.bound;
-    if (store.finCount(this.slot) === 0) return NO_FINS;
-    const flat = store.finData(this.slot);
-    const first = store.finBlock(this.slot);
-    const end = first + store.finCount(this.slot) * FIN_FIELDS;
+    const count = this.CI[this.ci + C32.finEvents];
+    if (count === 0) return NO_FINS;
+    const flat = this.bound.fins.data(count);
+    const first = this.CI[this.ci + C32.finBlock];
+    const end = first + count * FIN_FIELDS;
     const list: FinEvent[] = [];
     for (let o = first; o < end; o += FIN_FIELDS) {
       list.push({

@@ -1,5 +1,5 @@
 import { FIN, RST, type TcpSegment } from '../decode/segment.js';
-import { CONN, LADDER_CLOSE, LADDER_HEAD, LADDER_RING, LadderField } from './connection-layout.js';
+import { CLOSE, CLOSE_FIELD_INTS, CONN, LADDER_CLOSE, LADDER_HEAD, LADDER_RING, LadderField } from './connection-layout.js';
 import type { ConnectionStore } from './connection-store.js';
 import { RecordCursor } from './record-cursor.js';
 
@@ -23,19 +23,19 @@ const cursor = new RecordCursor();
 /**
  * Keeps the packets a ladder diagram of the close needs, in fixed space: the first two (the SYN and
  * its answer, anchoring the diagram at time zero), a ring of the latest ones before the close began
- * (both in the connection's record), and the first dozen from the first FIN or RST on, in a block of
- * the store's close pool (taken when the close begins). Recording writes six int32s.
+ * (both in the connection's record), and the first dozen from the first FIN or RST on, after CLOSE's
+ * fields in the connection's close block. Recording writes six int32s.
  */
 export function recordLadder(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment): void {
   const { I, D, i, d } = r;
   const firstSecond = D[d + F64.firstSecond];
-  let closeCount = I[i + I32.closeCount];
-  if (closeCount < 0 && (seg.flags & (FIN | RST)) !== 0) closeCount = I[i + I32.closeCount] = 0;
+  // Before any close the count is the template's -1: only a closing connection's block is read.
+  let closeCount = I[i + I32.closeBlock] < 0 ? -1 : r.closed().CI[r.ci + CLOSE.i32.closeCount];
+  if (closeCount < 0 && (seg.flags & (FIN | RST)) !== 0) closeCount = r.closing().CI[r.ci + CLOSE.i32.closeCount] = 0;
   if (closeCount >= 0) {
     if (closeCount >= LADDER_CLOSE) return;
-    I[i + I32.closeCount] = closeCount + 1;
-    const block = store.closeBlock(slot);
-    write(store.closePool.data, block + closeCount * LadderField.Count, dir, seg, firstSecond);
+    r.CI[r.ci + CLOSE.i32.closeCount] = closeCount + 1;
+    write(r.CI, r.ci + CLOSE_FIELD_INTS + closeCount * LadderField.Count, dir, seg, firstSecond);
     return;
   }
   const count = I[i + I32.ladderCount]++;
@@ -76,10 +76,10 @@ export function ladderPackets(store: ConnectionStore, slot: number): LadderPacke
   for (let n = Math.max(LADDER_HEAD, count - LADDER_RING); n < count; n++) {
     take(I, ring + (LADDER_HEAD + ((n - LADDER_HEAD) % LADDER_RING)) * LadderField.Count);
   }
-  const closeCount = I[i + I32.closeCount];
-  if (closeCount > 0) {
-    const block = I[i + I32.closeBlock];
-    for (let n = 0; n < closeCount; n++) take(store.closePool.data, block + n * LadderField.Count);
-  }
+  const block = store.closeOf(slot);
+  const C = store.close.i32(block);
+  const c = store.close.base(block);
+  const closeCount = C[c + CLOSE.i32.closeCount];
+  for (let n = 0; n < closeCount; n++) take(C, c + CLOSE_FIELD_INTS + n * LadderField.Count);
   return out.sort((a, b) => a.frame - b.frame);
 }

@@ -1,5 +1,5 @@
 import { ACK, FIN, type TcpSegment } from '../decode/segment.js';
-import { CONN, EndpointFact as Fact } from './connection-layout.js';
+import { CLOSE, CONN, EndpointFact as Fact } from './connection-layout.js';
 import type { ConnectionStore } from './connection-store.js';
 import {
   RST_ACCEPTABLE,
@@ -26,6 +26,8 @@ const U16 = CONN.u16;
 const U8 = CONN.u8;
 const I8 = CONN.i8;
 const F64 = CONN.f64;
+const C32 = CLOSE.i32;
+const CF64 = CLOSE.f64;
 
 /**
  * Describes a RST the moment it is sent, before it changes any state: its shape, what the sender had
@@ -33,6 +35,7 @@ const F64 = CONN.f64;
  * connection (RstField), while there is room; returns whether the receiver would act on it.
  */
 export function classifyReset(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): boolean {
+  r.closed();
   const { I, H, B, D, i, h, b, d } = r;
   const peer = dir ^ 1;
   const isAcceptable = acceptable(seg, r, peer);
@@ -49,14 +52,14 @@ export function classifyReset(store: ConnectionStore, slot: number, r: RecordCur
   if (senderFin) bits |= RST_AFTER_OWN_FIN;
   if (I[i + I32.payloadPackets + peer] > 0 || H[h + U16.ackedUnseen + peer] > 0) bits |= RST_RECEIVED_PAYLOAD;
   if (D[d + F64.lastPayloadTime + dir] > D[d + F64.lastPayloadTime + peer]) bits |= RST_SENT_AFTER_LAST_RECEIVED;
-  if (senderFin && D[d + F64.payloadAfterPeerFin + peer] > 0) bits |= RST_PEER_DATA_AFTER_OWN_FIN;
+  if (senderFin && r.CD[r.cd + CF64.payloadAfterPeerFin + peer] > 0) bits |= RST_PEER_DATA_AFTER_OWN_FIN;
   if (peerDataUnacked(r, dir, peer)) bits |= RST_PEER_DATA_UNACKED;
   if (
     senderFin &&
     (senderFacts & Fact.FinAcked) !== 0 &&
     peerFin &&
     (H[h + U16.lastFlags + peer] & FIN) !== 0 &&
-    I[i + I32.lastFrame + peer] > I[i + I32.finAckFrame + dir]
+    I[i + I32.lastFrame + peer] > r.CI[r.ci + C32.finAckFrame + dir]
   ) {
     bits |= RST_PEER_FIN_AFTER_OWN_FIN_ACKED;
   }
@@ -161,7 +164,7 @@ function acceptable(seg: TcpSegment, r: RecordCursor, receiver: number): boolean
 function peerDataUnacked(r: RecordCursor, sender: number, peer: number): boolean {
   const { I, H, i, h } = r;
   if ((H[h + U16.flags + peer] & Fact.SeqKnown) === 0 || (H[h + U16.flags + sender] & Fact.AckKnown) === 0 || I[i + I32.payloadPackets + peer] === 0) return false;
-  const dataEnd = (H[h + U16.flags + peer] & Fact.SentFin) !== 0 ? I[i + I32.finSeq + peer] : I[i + I32.nextSeq + peer];
+  const dataEnd = (H[h + U16.flags + peer] & Fact.SentFin) !== 0 ? r.closed().CI[r.ci + C32.finSeq + peer] : I[i + I32.nextSeq + peer];
   return seqGt(dataEnd, I[i + I32.highestAck + sender]);
 }
 

@@ -1,5 +1,5 @@
 import { ACK, FIN, RST, SegmentKind, SYN, type TcpSegment } from '../decode/segment.js';
-import { CONN, EndpointFact as Fact } from './connection-layout.js';
+import { CLOSE, CONN, EndpointFact as Fact } from './connection-layout.js';
 import { FIN_FIELDS, FinField, type ConnectionStore } from './connection-store.js';
 import { RST_AFTER_OWN_FIN, RST_PEER_DATA_AFTER_OWN_FIN, RST_PEER_DATA_UNACKED, RST_PEER_FIN_AFTER_OWN_FIN_ACKED, RST_RECEIVED_PAYLOAD, RstField } from './evidence.js';
 import { recordLadder } from './ladder.js';
@@ -14,6 +14,10 @@ const U16 = CONN.u16;
 const U8 = CONN.u8;
 const I8 = CONN.i8;
 const F64 = CONN.f64;
+const C32 = CLOSE.i32;
+const CU16 = CLOSE.u16;
+const CU8 = CLOSE.u8;
+const CF64 = CLOSE.f64;
 
 /** Two identical segments this close together (seconds) are one frame captured twice, not a retransmission. */
 const DUPLICATE_WINDOW = 0.001;
@@ -52,6 +56,8 @@ export function trackSegment(store: ConnectionStore, slot: number, r: RecordCurs
   const { I, H, D, i, h, d } = r;
   const peer = dir ^ 1;
   const flags = seg.flags;
+  // A FIN or RST begins the close (and writes CLOSE fields, directly or through the store): its block first.
+  if ((flags & (FIN | RST)) !== 0) r.closing();
   if (I[i + I32.packets] === 0) {
     D[d + F64.firstSecond] = seg.seconds;
     I[i + I32.firstNanos] = seg.nanos;
@@ -78,7 +84,7 @@ export function trackSegment(store: ConnectionStore, slot: number, r: RecordCurs
 
   if ((flags & RST) !== 0) {
     // A FIN flag on a RST is still a FIN segment on the wire (evidence), though the RST decides the state.
-    if ((flags & FIN) !== 0) addFinEvent(store, slot, dir, seg, time, seqAdd(seg.seq, seg.payloadLength), (H[h + U16.flags + dir] & Fact.SentFin) !== 0, 0);
+    if ((flags & FIN) !== 0) addFinEvent(store, slot, r, dir, seg, time, seqAdd(seg.seq, seg.payloadLength), (H[h + U16.flags + dir] & Fact.SentFin) !== 0, 0);
     trackReset(store, slot, r, dir, seg, time);
     remember(r, dir, seg);
     return true;
@@ -106,12 +112,12 @@ export function trackSegment(store: ConnectionStore, slot: number, r: RecordCurs
 function trackDuplicate(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
   if (r.H[r.h + U16.duplicates + dir] < U16_MAX) r.H[r.h + U16.duplicates + dir]++;
   if ((seg.flags & RST) !== 0) {
-    r.I[r.i + I32.rstSegments]++;
+    r.CI[r.ci + C32.rstSegments]++;
     classifyReset(store, slot, r, dir, seg, time);
   }
   if ((seg.flags & FIN) !== 0) {
     const finSeq = seqAdd(seg.seq, seg.payloadLength);
-    addFinEvent(store, slot, dir, seg, time, finSeq, true, 0);
+    addFinEvent(store, slot, r, dir, seg, time, finSeq, true, 0);
   }
 }
 
@@ -128,20 +134,24 @@ function apply(r: RecordCursor, dir: number, event: TcpEvent, time: number): voi
   const to = nextState(from, event);
   if (to === from) return;
   r.B[o] = to;
-  const D = r.D;
-  const d = r.d + dir;
-  if (from === TcpState.Established) D[d + F64.establishedEnd] = time;
-  else if (from === TcpState.CloseWait) D[d + F64.closeWaitEnd] = time;
   if (to === TcpState.Established && from < TcpState.Established) {
-    D[d + F64.establishedTime] = time;
+    r.D[r.d + dir + F64.establishedTime] = time;
     r.H[r.h + U16.flags + dir] |= Fact.WasEstablished;
-  } else if (to === TcpState.CloseWait) {
-    D[d + F64.closeWaitTime] = time;
+    return;
+  }
+  // Every other transition these notes follow is part of a close: its times go in the close block.
+  if (from !== TcpState.Established && from !== TcpState.CloseWait && to !== TcpState.CloseWait && to !== TcpState.TimeWait && to !== TcpState.Closed) return;
+  const cd = r.closing().cd + dir;
+  const CD = r.CD;
+  if (from === TcpState.Established) CD[cd + CF64.establishedEnd] = time;
+  else if (from === TcpState.CloseWait) CD[cd + CF64.closeWaitEnd] = time;
+  if (to === TcpState.CloseWait) {
+    CD[cd + CF64.closeWaitTime] = time;
     r.H[r.h + U16.flags + dir] |= Fact.WasCloseWait;
   } else if (to === TcpState.TimeWait) {
-    D[d + F64.timeWaitTime] = time;
+    CD[cd + CF64.timeWaitTime] = time;
     r.H[r.h + U16.flags + dir] |= Fact.WasTimeWait;
-  } else if (to === TcpState.Closed) D[d + F64.closedTime] = time;
+  } else if (to === TcpState.Closed) CD[cd + CF64.closedTime] = time;
 }
 
 function trackSyn(r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
@@ -170,16 +180,17 @@ function trackSyn(r: RecordCursor, dir: number, seg: TcpSegment, time: number): 
  * and FINs in the event lists), the endpoints start over so the verdict is about how it finally ended.
  */
 function reopen(r: RecordCursor, frame: number): void {
+  r.closing();
   const { I, H, B, i, h, b } = r;
   I[i + I32.reopenFrame] = frame;
   B[b + U8.resetSeen] = 0;
-  B[b + U8.finsCrossed] = 0;
+  r.CB[r.cb + CU8.finsCrossed] = 0;
   for (let dir = 0; dir < 2; dir++) {
     B[b + U8.state + dir] = TcpState.Unknown;
     H[h + U16.flags + dir] &= Fact.SentSyn | Fact.SeqKnown | Fact.AckKnown;
-    I[i + I32.finFrame + dir] = 0;
-    I[i + I32.finAckFrame + dir] = 0;
-    I[i + I32.ackedPeerFinFrame + dir] = 0;
+    r.CI[r.ci + C32.finFrame + dir] = 0;
+    r.CI[r.ci + C32.finAckFrame + dir] = 0;
+    r.CI[r.ci + C32.ackedPeerFinFrame + dir] = 0;
   }
 }
 
@@ -205,7 +216,7 @@ function advanceSequence(r: RecordCursor, dir: number, seg: TcpSegment, time: nu
   // Anything else the sender transmits ends a run of probes.
   H[h + U16.unansweredKeepalives + dir] = 0;
   // Data sent on top of a FIN we only inferred: that sequence number was data, not a FIN.
-  if ((facts & Fact.FinInferred) !== 0 && length > 0 && seqGt(seqAdd(seg.seq, length), I[i + I32.finSeq + dir])) retractFin(r, dir);
+  if ((facts & Fact.FinInferred) !== 0 && length > 0 && seqGt(seqAdd(seg.seq, length), r.closed().CI[r.ci + C32.finSeq + dir])) retractFin(r, dir);
   if (seqGt(seg.seq, next)) {
     // Its segment starts beyond everything seen from it: the capture missed something it sent. One
     // past, with nothing in it, after which it never sends data: the sequence number of its FIN.
@@ -241,11 +252,12 @@ function countPayload(r: RecordCursor, dir: number, seg: TcpSegment, time: numbe
   I[i + I32.payloadPackets + dir]++;
   D[d + F64.payloadBytes + dir] += fresh;
   D[d + F64.lastPayloadTime + dir] = time;
-  if ((H[h + U16.flags + (dir ^ 1)] & Fact.SentFin) !== 0) D[d + F64.payloadAfterPeerFin + dir] += seg.payloadLength;
+  if ((H[h + U16.flags + (dir ^ 1)] & Fact.SentFin) !== 0) r.closing().CD[r.cd + CF64.payloadAfterPeerFin + dir] += seg.payloadLength;
   if ((H[h + U16.flags + dir] & Fact.AckedPeerFin) !== 0) {
-    D[d + F64.payloadAfterAckingPeerFin + dir] += seg.payloadLength;
-    I[i + I32.lastPayloadAfterAckingPeerFinFrame + dir] = seg.frame;
-    D[d + F64.lastPayloadAfterAckingPeerFinTime + dir] = time;
+    r.closing();
+    r.CD[r.cd + CF64.payloadAfterAckingPeerFin + dir] += seg.payloadLength;
+    r.CI[r.ci + C32.lastPayloadAfterAckingPeerFinFrame + dir] = seg.frame;
+    r.CD[r.cd + CF64.lastPayloadAfterAckingPeerFinTime + dir] = time;
   }
 }
 
@@ -277,30 +289,32 @@ function acknowledge(store: ConnectionStore, slot: number, r: RecordCursor, dir:
       I[i + I32.nextSeq + peer] = ack;
     }
   }
-  if ((H[h + U16.flags + peer] & Fact.SentFin) === 0 || !seqGe(ack, seqAdd(I[i + I32.finSeq + peer], 1))) return;
-  markFinsAcked(store, slot, dir, seg.frame, false);
+  if ((H[h + U16.flags + peer] & Fact.SentFin) === 0 || !seqGe(ack, seqAdd(r.closed().CI[r.ci + C32.finSeq + peer], 1))) return;
+  markFinsAcked(store, r, dir, seg.frame, false);
   finReceived(r, peer, seg.frame, time);
 }
 
 /** The FIN of `dir` has been acknowledged by its peer in `frame` (first time only). */
 function finReceived(r: RecordCursor, dir: number, frame: number, time: number): void {
-  const { I, H, D, i, h, d } = r;
+  r.closing();
+  const { H, h } = r;
   const peer = dir ^ 1;
   if ((H[h + U16.flags + dir] & Fact.FinAcked) !== 0) return;
   H[h + U16.flags + dir] |= Fact.FinAcked;
-  I[i + I32.finAckFrame + dir] = frame;
+  r.CI[r.ci + C32.finAckFrame + dir] = frame;
   H[h + U16.flags + peer] |= Fact.AckedPeerFin;
-  I[i + I32.ackedPeerFinFrame + peer] = frame;
-  D[d + F64.ackedPeerFinTime + peer] = time;
+  r.CI[r.ci + C32.ackedPeerFinFrame + peer] = frame;
+  r.CD[r.cd + CF64.ackedPeerFinTime + peer] = time;
   apply(r, dir, TcpEvent.FinAcked, time);
   apply(r, peer, TcpEvent.AckPeerFin, time);
 }
 
 /** Marks the FIN events of the peer of `dir` covered by an ACK from `dir` in `frame` (evidence only). */
-function markFinsAcked(store: ConnectionStore, slot: number, dir: number, frame: number, byRst: boolean): void {
-  const fins = store.finData(slot);
-  const first = store.finBlock(slot);
-  const end = first + store.finCount(slot) * FIN_FIELDS;
+function markFinsAcked(store: ConnectionStore, r: RecordCursor, dir: number, frame: number, byRst: boolean): void {
+  const count = r.closed().CI[r.ci + C32.finEvents];
+  const fins = store.fins.data(count);
+  const first = r.CI[r.ci + C32.finBlock];
+  const end = first + count * FIN_FIELDS;
   for (let o = first; o < end; o += FIN_FIELDS) {
     if (fins[o + FinField.From] !== dir && fins[o + FinField.AckFrame] === 0 && fins[o + FinField.Frame] < frame) {
       fins[o + FinField.AckFrame] = frame;
@@ -310,38 +324,39 @@ function markFinsAcked(store: ConnectionStore, slot: number, dir: number, frame:
 }
 
 function trackFin(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
-  const { I, H, B, D, i, h, b, d } = r;
+  r.closing();
+  const { I, H, i, h } = r;
   const peer = dir ^ 1;
   const finSeq = seqAdd(seg.seq, seg.payloadLength);
   if ((H[h + U16.flags + dir] & Fact.FinInferred) !== 0) {
-    if (finSeq === I[i + I32.finSeq + dir]) {
+    if (finSeq === r.CI[r.ci + C32.finSeq + dir]) {
       // The FIN we inferred, captured after all (out of order): it is real, and keeps what it proved.
       H[h + U16.flags + dir] &= ~Fact.FinInferred;
       H[h + U16.flags + dir] |= (seg.flags & ACK) !== 0 ? Fact.FinCarriedAck : 0;
-      I[i + I32.finFrame + dir] = seg.frame;
-      I[i + I32.finAckSeq + dir] = seg.ack;
-      if (time < D[d + F64.finTime + dir]) D[d + F64.finTime + dir] = time;
-      addFinEvent(store, slot, dir, seg, time, finSeq, false, I[i + I32.finAckFrame + dir]);
+      r.CI[r.ci + C32.finFrame + dir] = seg.frame;
+      r.CI[r.ci + C32.finAckSeq + dir] = seg.ack;
+      if (time < r.CD[r.cd + CF64.finTime + dir]) r.CD[r.cd + CF64.finTime + dir] = time;
+      addFinEvent(store, slot, r, dir, seg, time, finSeq, false, r.CI[r.ci + C32.finAckFrame + dir]);
       return;
     }
     retractFin(r, dir);
   }
   const peerAcked = (H[h + U16.flags + peer] & Fact.AckKnown) !== 0 && seqGe(I[i + I32.highestAck + peer], seqAdd(finSeq, 1));
   const retransmission = (H[h + U16.flags + dir] & Fact.SentFin) !== 0;
-  addFinEvent(store, slot, dir, seg, time, finSeq, retransmission, peerAcked ? I[i + I32.highestAckFrame + peer] : 0);
+  addFinEvent(store, slot, r, dir, seg, time, finSeq, retransmission, peerAcked ? I[i + I32.highestAckFrame + peer] : 0);
   if (retransmission) {
     // Retransmitted FINs count once; later copies are evidence the first was not ACKed in time.
-    if (H[h + U16.finCopies + dir] < U16_MAX) H[h + U16.finCopies + dir]++;
+    if (r.CH[r.ch + CU16.finCopies + dir] < U16_MAX) r.CH[r.ch + CU16.finCopies + dir]++;
     return;
   }
   const carriedAck = (seg.flags & ACK) !== 0;
   H[h + U16.flags + dir] |= Fact.SentFin | (carriedAck ? Fact.FinCarriedAck : 0);
-  I[i + I32.finSeq + dir] = finSeq;
-  I[i + I32.finFrame + dir] = seg.frame;
-  I[i + I32.finAckSeq + dir] = seg.ack;
-  D[d + F64.finTime + dir] = time;
+  r.CI[r.ci + C32.finSeq + dir] = finSeq;
+  r.CI[r.ci + C32.finFrame + dir] = seg.frame;
+  r.CI[r.ci + C32.finAckSeq + dir] = seg.ack;
+  r.CD[r.cd + CF64.finTime + dir] = time;
   // Crossing FINs: the second FIN does not acknowledge the first, so it was sent before the first arrived.
-  if ((H[h + U16.flags + peer] & Fact.SentFin) !== 0 && !(carriedAck && seqGe(seg.ack, seqAdd(I[i + I32.finSeq + peer], 1)))) B[b + U8.finsCrossed] = 1;
+  if ((H[h + U16.flags + peer] & Fact.SentFin) !== 0 && !(carriedAck && seqGe(seg.ack, seqAdd(r.CI[r.ci + C32.finSeq + peer], 1)))) r.CB[r.cb + CU8.finsCrossed] = 1;
   apply(r, dir, TcpEvent.SendFin, time);
   // A capture out of order can show the peer's ACK of this FIN before the FIN itself.
   if (peerAcked) finReceived(r, dir, I[i + I32.highestAckFrame + peer], time);
@@ -352,16 +367,17 @@ function trackFin(store: ConnectionStore, slot: number, r: RecordCursor, dir: nu
  * flight (see crossesPeerFin); an inferred FIN's timing is otherwise unknown.
  */
 function inferFin(r: RecordCursor, dir: number, seq: number, proofFrame: number, time: number, crossed: boolean): void {
-  const { I, H, D, i, h, d } = r;
+  r.closing();
+  const { I, H, i, h } = r;
   H[h + U16.flags + dir] |= Fact.SentFin | Fact.FinInferred;
-  I[i + I32.finSeq + dir] = seq;
-  I[i + I32.finFrame + dir] = 0;
-  I[i + I32.finProofFrame + dir] = proofFrame;
+  r.CI[r.ci + C32.finSeq + dir] = seq;
+  r.CI[r.ci + C32.finFrame + dir] = 0;
+  r.CI[r.ci + C32.finProofFrame + dir] = proofFrame;
   // When it was sent is unknown: no later than the frame that proves it.
-  D[d + F64.finTime + dir] = time;
+  r.CD[r.cd + CF64.finTime + dir] = time;
   const end = seqAdd(seq, 1);
   if (seqGt(end, I[i + I32.nextSeq + dir])) I[i + I32.nextSeq + dir] = end;
-  if (crossed) r.B[r.b + U8.finsCrossed] = 1;
+  if (crossed) r.CB[r.cb + CU8.finsCrossed] = 1;
   apply(r, dir, TcpEvent.SendFin, time);
 }
 
@@ -371,57 +387,60 @@ function inferFin(r: RecordCursor, dir: number, seq: number, proofFrame: number,
  * and the missed one did not cover the peer's, since even `seg`, sent after it, does not.
  */
 function crossesPeerFin(r: RecordCursor, dir: number, seg: TcpSegment, finSeq: number): boolean {
-  const { I, H, i, h } = r;
+  const { H, h } = r;
   const peer = dir ^ 1;
   const peerFacts = H[h + U16.flags + peer];
   if ((peerFacts & (Fact.SentFin | Fact.FinInferred)) !== Fact.SentFin) return false;
-  if ((peerFacts & Fact.FinCarriedAck) !== 0 && seqGt(I[i + I32.finAckSeq + peer], finSeq)) return false;
-  return (seg.flags & ACK) === 0 || !seqGt(seg.ack, I[i + I32.finSeq + peer]);
+  r.closed();
+  if ((peerFacts & Fact.FinCarriedAck) !== 0 && seqGt(r.CI[r.ci + C32.finAckSeq + peer], finSeq)) return false;
+  return (seg.flags & ACK) === 0 || !seqGt(seg.ack, r.CI[r.ci + C32.finSeq + peer]);
 }
 
 /** The FIN inferred for `dir` was data after all: undo it and what its acknowledgment did. */
 function retractFin(r: RecordCursor, dir: number): void {
+  r.closing();
   const { I, H, B, D, i, h, b, d } = r;
   const peer = dir ^ 1;
   const wasAcked = (H[h + U16.flags + dir] & Fact.FinAcked) !== 0;
   H[h + U16.flags + dir] &= ~(Fact.SentFin | Fact.FinInferred | Fact.FinAcked);
-  I[i + I32.finProofFrame + dir] = 0;
-  I[i + I32.finAckFrame + dir] = 0;
-  B[b + U8.finsCrossed] = 0;
+  r.CI[r.ci + C32.finProofFrame + dir] = 0;
+  r.CI[r.ci + C32.finAckFrame + dir] = 0;
+  r.CB[r.cb + CU8.finsCrossed] = 0;
   // The sequence number the FIN took is data's again (it is counted when that data arrives).
-  const finSeq = I[i + I32.finSeq + dir];
+  const finSeq = r.CI[r.ci + C32.finSeq + dir];
   if (I[i + I32.nextSeq + dir] === seqAdd(finSeq, 1)) I[i + I32.nextSeq + dir] = finSeq;
   const time = D[d + F64.lastTime];
   // LAST_ACK answered goes to CLOSED, which nextState cannot tell from a RST's CLOSED: without a RST it
   // was the inferred FIN's doing, and undoing it leaves the side where it was before its FIN.
   if (B[b + U8.state + dir] === TcpState.Closed && B[b + U8.resetSeen] === 0) {
     B[b + U8.state + dir] = (H[h + U16.flags + dir] & Fact.AckedPeerFin) !== 0 ? TcpState.CloseWait : TcpState.Established;
-    D[d + F64.closedTime + dir] = 0;
+    r.CD[r.cd + CF64.closedTime + dir] = 0;
   }
   apply(r, dir, TcpEvent.FinRetracted, time);
   if (wasAcked) {
     H[h + U16.flags + peer] &= ~Fact.AckedPeerFin;
-    I[i + I32.ackedPeerFinFrame + peer] = 0;
+    r.CI[r.ci + C32.ackedPeerFinFrame + peer] = 0;
     apply(r, peer, TcpEvent.PeerFinRetracted, time);
   }
 }
 
-function addFinEvent(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment, time: number, finSeq: number, retransmission: boolean, ackFrame: number): void {
-  const r = cursor;
-  r.I[r.i + I32.finSegments]++;
+function addFinEvent(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number, finSeq: number, retransmission: boolean, ackFrame: number): void {
+  r.closing();
+  r.CI[r.ci + C32.finSegments]++;
   store.addFin(slot, seg.frame, dir, time, finSeq, retransmission, ackFrame);
 }
 
 function trackReset(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
-  const { I, H, B, i, h, b } = r;
-  I[i + I32.rstSegments]++;
+  r.closing();
+  const { H, B, h, b } = r;
+  r.CI[r.ci + C32.rstSegments]++;
   B[b + U8.resetSeen] = 1;
-  if (H[h + U16.rstCount + dir] < U16_MAX) H[h + U16.rstCount + dir]++;
+  if (r.CH[r.ch + CU16.rstCount + dir] < U16_MAX) r.CH[r.ch + CU16.rstCount + dir]++;
   H[h + U16.flags + dir] |= Fact.SentRst;
   const acceptable = classifyReset(store, slot, r, dir, seg, time);
   // A RST+ACK also acknowledges; record it against the peer's FIN evidence without moving any state.
-  if ((seg.flags & ACK) !== 0 && (H[h + U16.flags + (dir ^ 1)] & Fact.SentFin) !== 0 && seqGe(seg.ack, seqAdd(I[i + I32.finSeq + (dir ^ 1)], 1))) {
-    markFinsAcked(store, slot, dir, seg.frame, true);
+  if ((seg.flags & ACK) !== 0 && (H[h + U16.flags + (dir ^ 1)] & Fact.SentFin) !== 0 && seqGe(seg.ack, seqAdd(r.CI[r.ci + C32.finSeq + (dir ^ 1)], 1))) {
+    markFinsAcked(store, r, dir, seg.frame, true);
   }
   // RFC 9293 3.10.7: an unacceptable RST is dropped by its receiver (and may not come from who it claims).
   if (!acceptable) return;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineStruct, type FieldType } from '../../src/layout/struct-layout.js';
-import { CONN, CONN_BYTES_WITHOUT_ZEEK, HISTORY_WORDS, LADDER_HEAD, LADDER_RING, LadderField } from '../../src/track/connection-layout.js';
+import { CLOSE, CLOSE_BLOCK_INTS, CLOSE_FIELD_INTS, CONN, CONN_BYTES_WITHOUT_ZEEK, HISTORY_WORDS, LADDER_CLOSE, LADDER_HEAD, LADDER_RING, LadderField } from '../../src/track/connection-layout.js';
 
 const SIZE: Record<FieldType, number> = { f64: 8, i32: 4, u16: 2, u8: 1, i8: 1 };
 const SRC = join(import.meta.dirname, '..', '..', 'src');
@@ -93,5 +93,33 @@ describe('the connection record', () => {
       const use = new RegExp(`\\b(${aliases[p.type]}|CONN\\.${p.type})\\.${p.name}\\b`);
       expect(use.test(code), `field ${p.name} (${p.type}) is never used`).toBe(true);
     }
+    const closeAliases: Record<FieldType, string> = { f64: 'CF64', i32: 'C32', u16: 'CU16', u8: 'CU8', i8: 'CI8' };
+    for (const p of CLOSE.placements) {
+      const use = new RegExp(`\\b(${closeAliases[p.type]}|CLOSE\\.${p.type})\\.${p.name}\\b`);
+      expect(use.test(code), `close field ${p.name} (${p.type}) is never used`).toBe(true);
+    }
+  });
+});
+
+describe('the close block', () => {
+  it('has no two fields overlapping, every field aligned, and the ladder after them', () => {
+    const sorted = [...CLOSE.placements].sort((a, b) => a.byteOffset - b.byteOffset);
+    for (let i = 0; i < sorted.length; i++) {
+      const p = sorted[i];
+      expect(p.byteOffset % SIZE[p.type], `${p.name} aligned`).toBe(0);
+      expect(p.byteOffset + p.byteLength, `${p.name} inside`).toBeLessThanOrEqual(CLOSE.bytes);
+      if (i > 0) expect(p.byteOffset, `${p.name} after ${sorted[i - 1].name}`).toBeGreaterThanOrEqual(sorted[i - 1].byteOffset + sorted[i - 1].byteLength);
+    }
+    expect(CLOSE.bytes % 8).toBe(0);
+    expect(CLOSE_FIELD_INTS * 4).toBe(CLOSE.bytes);
+    expect(CLOSE_BLOCK_INTS).toBe(CLOSE_FIELD_INTS + LADDER_CLOSE * LadderField.Count);
+    // Blocks sit back to back in a store whose records must be whole multiples of 8 bytes (f64 fields).
+    expect((CLOSE_BLOCK_INTS * 4) % 8).toBe(0);
+  });
+
+  it('holds no field the connection record also has, and leaves the record under 600 bytes without Zeek', () => {
+    const names = new Set(CONN.placements.map((p) => p.name));
+    for (const p of CLOSE.placements) expect(names.has(p.name), p.name).toBe(false);
+    expect(CONN_BYTES_WITHOUT_ZEEK).toBeLessThanOrEqual(480);
   });
 });

@@ -295,3 +295,42 @@ describe('a header cut before its window', () => {
     expect(w.conn.ends[A].payloadBytes).toBe(10);
   });
 });
+
+describe('the close block', () => {
+  const blockOf = (w: Replay): number => w.store.closeOf(w.slot);
+
+  it('is not taken while the connection only carries data; the first FIN takes it', () => {
+    // Rule: CLOSE's fields live in a block taken at the close, so a connection that never closes does not carry them.
+    const w = established();
+    w.send(A, 'PA', { seq: 101, ack: 501, len: 100 });
+    w.send(B, 'A', { seq: 501, ack: 201 });
+    expect(blockOf(w)).toBe(0);
+    expect(w.conn.ends[A].finTime).toBe(0);
+    w.send(A, 'FA', { seq: 201, ack: 501 });
+    expect(blockOf(w)).toBeGreaterThan(0);
+    expect(w.conn.ends[A].finFrame).toBe(w.frame);
+    expect(w.conn.ladder.at(-1)?.frame).toBe(w.frame);
+  });
+
+  it('is taken for a FIN inferred from an ACK, which carries no FIN flag', () => {
+    const w = established();
+    w.send(B, 'A', { seq: 501, ack: 102 });
+    expect(blockOf(w)).toBeGreaterThan(0);
+    expect(w.conn.ends[A].finInferred).toBe(true);
+    expect(w.conn.ends[A].finProofFrame).toBe(w.frame);
+  });
+
+  it('is taken by a RST, and given back, with the evidence lists, when the slot is released', () => {
+    const w = established();
+    w.send(B, 'R', { seq: 501 });
+    const block = blockOf(w);
+    expect(block).toBeGreaterThan(0);
+    expect(w.conn.resets).toHaveLength(1);
+    w.store.release(w.slot);
+    expect(blockOf(w)).toBe(0);
+    // The next connection to close reuses it, with CLOSE's initial values.
+    w.store.open(w.slot);
+    expect(w.conn.resets).toHaveLength(0);
+    expect(w.conn.ends[B].closedTime).toBe(0);
+  });
+});

@@ -8,7 +8,7 @@ export const LADDER_HEAD = 2;
 export const LADDER_RING = 6;
 export const LADDER_CLOSE = 12;
 
-/** Int32 fields of one recorded ladder packet (in CONN.i32.ladder and the close pool). */
+/** Int32 fields of one recorded ladder packet (in CONN.i32.ladder and after CLOSE's fields in a close block). */
 export const enum LadderField {
   Frame,
   /** Direction in bit 15, TCP flags below, payload length in the high 16 bits. */
@@ -109,7 +109,7 @@ export const CONN = defineStruct([
       synAckFrom: { type: 'i8' },
       /** Frame of a SYN that reopened the connection after a RST (same ISN: tshark's same stream), or 0. */
       reopenFrame: { type: 'i32' },
-      /** Start (in the store's close pool) of the connection's close block (CLOSE), or -1 before any close. */
+      /** The connection's close block (CLOSE, in ConnectionStore.close), or -1 before any close. */
       closeBlock: { type: 'i32' },
       isn: { type: 'i32', pair: true },
       synFrame: { type: 'i32', pair: true },
@@ -167,9 +167,10 @@ export const CONN = defineStruct([
 
 /**
  * What only a connection that began to close needs (a FIN or RST seen, or a FIN inferred), declared once
- * like CONN: kept in a block of the store's close pool taken at the first such event, with the close
+ * like CONN: kept in a close block (close-blocks.ts) taken at the first such event, with the close
  * part of the ladder after it (CLOSE_BLOCK_INTS in all), so a connection that never closes does not
- * carry it. Until then it reads as CLOSE_TEMPLATE (the pool's block 0, never written). Times as in CONN.
+ * carry it. Until then it reads block 0, which holds the initial values and is never written. Times as
+ * in CONN.
  */
 export const CLOSE = defineStruct([
   {

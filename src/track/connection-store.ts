@@ -43,9 +43,9 @@ const TEMPLATE = recordTemplate(CONN.bytes, (v) => {
 
 /**
  * Every tracked connection's record (connection-layout.ts), in chunks of a StructStore under the flow
- * stage's entry number (`slot`), plus the evidence only closing connections need, in pools: the close
- * part of the ladder, the FIN and RST event lists (taken when the close begins, given back when the
- * connection has been judged). ICMP errors and overlong Zeek histories, rarer still, sit in maps. So
+ * stage's entry number (`slot`), plus what only closing connections need: a close block (CLOSE's
+ * fields and the close part of the ladder, close-blocks.ts) and the FIN and RST event lists in pools,
+ * taken when the close begins and given back when the connection has been judged. ICMP errors and overlong Zeek histories, rarer still, sit in maps. So
  * memory follows the connections open at once, never the size of the capture, and a packet's update
  * touches a few cache lines of one record and allocates nothing.
  *

@@ -135,15 +135,16 @@ export class FlowAssembler {
     const time = seg.seconds + seg.nanos * 1e-9;
     let synsDue = false;
     if (time > this.now) {
-      // A step longer than the SYN give-up time is more likely a clock jump (merged captures, a bad
-      // timestamp resolution) than silence: unanswered SYNs wait for the next expiry pass.
-      synsDue = time - this.now < this.options.synGiveUpSeconds;
+      const step = time - this.now;
       this.now = time;
       // Expiry in small steps of capture time, not per packet: grace periods are seconds long.
       if (time >= this.nextExpiry) {
         this.nextExpiry = time + EXPIRY_STEP_SECONDS;
         this.expire();
-      } else synsDue = false;
+        // A step longer than the SYN give-up time is more likely a clock jump (merged captures, a bad
+        // timestamp resolution) than silence: unanswered SYNs wait for the next expiry pass.
+        synsDue = step < this.options.synGiveUpSeconds;
+      }
     }
     this.route(seg);
     // After the packet, which may be the answer a SYN waited for.

@@ -162,7 +162,10 @@ export class ConnectionStore {
     return block < 0 ? 0 : block;
   }
 
-  /** Appends a FIN event (up to MAX_EVENTS; later ones are only counted, in finSegments). */
+  /**
+   * Appends a FIN event (up to MAX_EVENTS; later ones are only counted, in finSegments). The events are at
+   * fins.data(n)[first + i * FIN_FIELDS + field], n and first being the close block's finEvents and finBlock.
+   */
   addFin(slot: number, frame: number, dir: number, time: number, seq: number, retransmission: boolean, ackFrame: number): void {
     const closeBlock = this.closeBlock(slot);
     const C = this.close.i32(closeBlock);
@@ -183,19 +186,6 @@ export class ConnectionStore {
     data[o + FinField.Retransmission] = retransmission ? 1 : 0;
     data[o + FinField.AckFrame] = ackFrame;
     data[o + FinField.AckByRst] = 0;
-  }
-
-  /** Number of FIN events of `slot`; their fields are at finData(slot)[finBlock(slot) + i * FIN_FIELDS + field]. */
-  finCount(slot: number): number {
-    const block = this.closeOf(slot);
-    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.finEvents];
-  }
-  finData(slot: number): Int32Array {
-    return this.fins.data(this.finCount(slot));
-  }
-  finBlock(slot: number): number {
-    const block = this.closeOf(slot);
-    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.finBlock];
   }
 
   /**

@@ -8,8 +8,8 @@ import type { ConnectionStore } from './connection-store.js';
  * i32 fields, `H`/`h` u16, `B`/`b` u8, `S`/`b` i8 (same byte base), `D`/`d` f64. The fields of its
  * close block (CLOSE) are read the same way through `CI`/`ci`, `CH`/`ch`, `CB`/`cb`, `CD`/`cd`, pointed at
  * by closed() (reading) or closing() (writing; it takes the block on first need) once per packet, as
- * most packets never look at them. Before the connection began to close they show the pool's template
- * block, which must never be written.
+ * most packets never look at them. Before the connection began to close they show the template block 0
+ * (close-blocks.ts), which must never be written.
  */
 export class RecordCursor {
   I: Int32Array = new Int32Array(0);

@@ -9,6 +9,8 @@
  * the table report's listing gathered (records made only for the rows it shows). `records` also makes
  * the full record of every finding, as JSON, CSV and ndjson output do.
  */
+// As the command line does (bin.ts), so that these modes measure what it would.
+import '../src/cli/young-generation.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { readCapture } from '../src/capture/reader.js';

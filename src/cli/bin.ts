@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: a V8 setting that must be in place before the analysis allocates.
+import './young-generation.js';
 import { EXIT_BAD_INPUT, main } from './main.js';
 
 // `closetrace ... | head`: once the reader has gone, stop quietly, as Unix tools do (no EPIPE trace).

@@ -1,7 +1,7 @@
 import { FIN, RST, type TcpSegment } from '../decode/segment.js';
 import { CLOSE, CLOSE_FIELD_INTS, CONN, LADDER_CLOSE, LADDER_HEAD, LADDER_RING, LadderField } from './connection-layout.js';
 import type { ConnectionStore } from './connection-store.js';
-import { RecordCursor } from './record-cursor.js';
+import type { RecordCursor } from './record-cursor.js';
 
 /** One packet of a connection's ladder diagram, as recorded (directions are flow directions). */
 export interface LadderPacket {
@@ -18,7 +18,6 @@ export interface LadderPacket {
 const I32 = CONN.i32;
 const F64 = CONN.f64;
 const DIR_BIT = 1 << 15;
-const cursor = new RecordCursor();
 
 /**
  * Keeps the packets a ladder diagram of the close needs, in fixed space: the first two (the SYN and
@@ -54,7 +53,7 @@ function write(L: Int32Array, o: number, dir: number, seg: TcpSegment, firstSeco
 
 /** The recorded packets of a slot in frame order. */
 export function ladderPackets(store: ConnectionStore, slot: number): LadderPacket[] {
-  const { I, D, i, d } = cursor.at(store, slot);
+  const { I, D, i, d } = store.ladderCursor.at(store, slot);
   const out: LadderPacket[] = [];
   const firstSecond = D[d + F64.firstSecond];
   const take = (data: Int32Array, o: number): void => {

@@ -3,7 +3,7 @@ import { CLOSE, CONN, EndpointFact as Fact } from './connection-layout.js';
 import { FIN_FIELDS, FinField, type ConnectionStore } from './connection-store.js';
 import { RST_AFTER_OWN_FIN, RST_PEER_DATA_AFTER_OWN_FIN, RST_PEER_DATA_UNACKED, RST_PEER_FIN_AFTER_OWN_FIN_ACKED, RST_RECEIVED_PAYLOAD, RstField } from './evidence.js';
 import { recordLadder } from './ladder.js';
-import { RecordCursor } from './record-cursor.js';
+import type { RecordCursor } from './record-cursor.js';
 import { classifyReset } from './reset-shape.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './sequence.js';
 import { nextState, TcpEvent, TcpState } from './tcp-state.js';
@@ -23,7 +23,6 @@ const CF64 = CLOSE.f64;
 const DUPLICATE_WINDOW = 0.001;
 const U16_MAX = 0xffff;
 
-const cursor = new RecordCursor();
 
 /**
  * Everything one segment does to its connection: the endpoints' state (trackSegment), Zeek's view of
@@ -32,7 +31,7 @@ const cursor = new RecordCursor();
  * both FINs sent and ACKed: nothing but stray retransmissions can follow).
  */
 export function replaySegment(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): boolean {
-  const r = cursor.at(store, slot);
+  const r = store.trackerCursor.at(store, slot);
   if (trackSegment(store, slot, r, dir, seg) && seg.kind !== SegmentKind.Quoted) {
     if (store.zeekHistory) observeZeek(store, slot, r, dir, seg);
     recordLadder(store, slot, r, dir, seg);

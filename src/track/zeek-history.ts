@@ -2,7 +2,7 @@ import { ACK, FIN, RST, SYN, type TcpSegment } from '../decode/segment.js';
 import type { ConnectionStore } from './connection-store.js';
 import { addLetter, historyText, Letter, setHistory } from './history-letters.js';
 import { CONN } from './connection-layout.js';
-import { RecordCursor } from './record-cursor.js';
+import type { RecordCursor } from './record-cursor.js';
 import { ZEEK_LIKELY_SERVER_PORTS } from './zeek-server-ports.js';
 
 /** Zeek's TCP endpoint states (TCP_INACTIVE .. TCP_RESET in its scripts). */
@@ -30,7 +30,6 @@ const I32 = CONN.i32;
 const U8 = CONN.u8;
 const I8 = CONN.i8;
 const F64 = CONN.f64;
-const cursor = new RecordCursor();
 
 /*
  * Zeek's conn.log `history` and `conn_state` for one connection, replayed from headers the way Zeek's
@@ -99,7 +98,7 @@ export function observeZeek(store: ConnectionStore, slot: number, z: RecordCurso
 
 /** conn_state as main.zeek computes it from the final endpoint states. */
 export function zeekConnState(store: ConnectionStore, slot: number): string {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   const origDir = z.S[z.b + I8.zOrigDir];
   if (origDir < 0) return 'OTH';
   const o = origDir;
@@ -126,7 +125,7 @@ export function zeekConnState(store: ConnectionStore, slot: number): string {
 
 /** W: the 1st, 10th, 100th... zero window advertised by this side (Session::ScaledHistoryEntry). */
 function zeroWindow(store: ConnectionStore, slot: number, e: number, isOrig: boolean): void {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   if (++z.I[z.i + I32.zZeroWindows + e] === z.I[z.i + I32.zZeroWindowThreshold + e]) {
     add(store, slot, isOrig, Letter.W);
     z.I[z.i + I32.zZeroWindowThreshold + e] *= 10;
@@ -149,7 +148,7 @@ function initStart(z: RecordCursor, e: number, seq: number): void {
  * or, both being server ports, from the lower one and not a SYN/ACK).
  */
 function chooseOriginator(store: ConnectionStore, slot: number, dir: number, seg: TcpSegment): void {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   const flags = seg.flags;
   const pureSyn = (flags & (SYN | ACK)) === SYN;
   const synAck = (flags & (SYN | ACK)) === (SYN | ACK);
@@ -163,7 +162,7 @@ function chooseOriginator(store: ConnectionStore, slot: number, dir: number, seg
 
 /** Zeek >= 5.1 flips a connection that began with a SYN/ACK; the log reads as if flipped at creation. */
 function flipAsIfAtStart(store: ConnectionStore, slot: number): void {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   z.B[z.b + U8.zFlipPending] = 0;
   z.S[z.b + I8.zOrigDir] ^= 1;
   let swapped = '^';
@@ -173,7 +172,7 @@ function flipAsIfAtStart(store: ConnectionStore, slot: number): void {
 
 /** Session::CheckHistory with the responder's letters in lower case and its own seen-bits. */
 function check(store: ConnectionStore, slot: number, e: number, isOrig: boolean, mask: number, letter: Letter): boolean {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   if ((z.B[z.b + U8.zSeen + e] & mask) !== 0) return true;
   z.B[z.b + U8.zSeen + e] |= mask;
   add(store, slot, isOrig, letter);
@@ -186,7 +185,7 @@ function add(store: ConnectionStore, slot: number, isOrig: boolean, letter: Lett
 
 /** TCPSessionAdapter::update_history. */
 function updateHistory(store: ConnectionStore, slot: number, e: number, isOrig: boolean, flags: number, relSeq: number, len: number): void {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   const syn = (flags & SYN) !== 0;
   const fin = (flags & FIN) !== 0;
   const rst = (flags & RST) !== 0;
@@ -223,7 +222,7 @@ function updateHistory(store: ConnectionStore, slot: number, e: number, isOrig: 
 
 /** update_last_seq: data that does not advance the highest sequence seen is a retransmission (T). */
 function updateLastSeq(store: ConnectionStore, slot: number, e: number, isOrig: boolean, seg: TcpSegment, syn: boolean, fin: boolean, rst: boolean, len: number): void {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   const segLength = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
   const end = (seg.seq + segLength) | 0;
   const delta = (end - z.I[z.i + I32.zLastSeq + e]) | 0;
@@ -242,7 +241,7 @@ function updateLastSeq(store: ConnectionStore, slot: number, e: number, isOrig: 
 
 /** UpdateStateMachine, dispatched on the sender's state. */
 function updateState(store: ConnectionStore, slot: number, e: number, p: number, isOrig: boolean, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
-  const z = cursor.at(store, slot);
+  const z = store.zeekCursor.at(store, slot);
   switch (z.B[z.b + U8.zState + e]) {
     case Z.Inactive:
       if (syn) {

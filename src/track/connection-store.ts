@@ -1,6 +1,6 @@
 import { CHUNK_BITS, recordTemplate, StructStore } from '../layout/struct-store.js';
 import { CloseBlocks } from './close-blocks.js';
-import { CLOSE, CONN, CONN_BYTES_WITHOUT_ZEEK } from './connection-layout.js';
+import { CLOSE, CONN, CONN_BYTES_WITHOUT_ZEEK, LADDER_CLOSE, LADDER_CLOSE_INLINE, LadderField } from './connection-layout.js';
 import { EventLists } from './event-lists.js';
 import { RstField, type IcmpEvent } from './evidence.js';
 import { HISTORY_PACKED } from './history-letters.js';
@@ -71,6 +71,8 @@ export class ConnectionStore {
   readonly fins = new EventLists(FIN_FIELDS, 4, MAX_EVENTS);
   /** RST events (RstField). Most connections have none, some 1 or 2. */
   readonly resets = new EventLists(RstField.Count, 2, MAX_EVENTS);
+  /** The close's ladder packets beyond the close block's LADDER_CLOSE_INLINE (ladder.ts): one block of the rest, for the 11 % of closes that need it. */
+  readonly ladderOverflow = new EventLists(LadderField.Count, LADDER_CLOSE - LADDER_CLOSE_INLINE, LADDER_CLOSE - LADDER_CLOSE_INLINE);
   /** ICMP errors quoting a connection's segments, by slot (most connections have none). */
   readonly icmp = new Map<number, IcmpEvent[]>();
   /** Zeek history letters beyond the ones packed in the record (see history-letters.ts). */
@@ -114,7 +116,7 @@ export class ConnectionStore {
 
   /** Bytes of state allocated (records and pools), for the benchmark. */
   get bytes(): number {
-    return this.records.bytes + this.close.bytes + this.fins.bytes + this.resets.bytes;
+    return this.records.bytes + this.close.bytes + this.fins.bytes + this.resets.bytes + this.ladderOverflow.bytes;
   }
 
   /** Slots [0, capacity) may now be opened; their chunks are made on first use. */
@@ -147,6 +149,7 @@ export class ConnectionStore {
       const c = this.close.base(block);
       this.fins.release(C[c + CLOSE.i32.finEvents], C[c + CLOSE.i32.finBlock]);
       this.resets.release(C[c + CLOSE.i32.rstEvents], C[c + CLOSE.i32.rstBlock]);
+      this.ladderOverflow.release(C[c + CLOSE.i32.closeCount] - LADDER_CLOSE_INLINE, C[c + CLOSE.i32.closeOverflow]);
       this.close.release(block);
     }
     I[i + CONN.i32.closeBlock] = -1;

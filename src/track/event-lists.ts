@@ -51,6 +51,11 @@ export class EventLists {
     if (count > 0) this.pools[this.classOf(count)].release(block);
   }
 
+  /** Lists held (blocks handed out over all size classes). */
+  get used(): number {
+    return this.pools.reduce((n, p) => n + p.used, 0);
+  }
+
   get bytes(): number {
     return this.pools.reduce((n, p) => n + p.data.byteLength, 0);
   }

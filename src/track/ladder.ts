@@ -1,5 +1,5 @@
 import { FIN, RST, type TcpSegment } from '../decode/segment.js';
-import { CLOSE, CLOSE_FIELD_INTS, CONN, LADDER_CLOSE, LADDER_HEAD, LADDER_RING, LadderField } from './connection-layout.js';
+import { CLOSE, CLOSE_FIELD_INTS, CONN, LADDER_CLOSE, LADDER_CLOSE_INLINE, LADDER_HEAD, LADDER_RING, LadderField } from './connection-layout.js';
 import type { ConnectionStore } from './connection-store.js';
 import type { RecordCursor } from './record-cursor.js';
 
@@ -22,8 +22,9 @@ const DIR_BIT = 1 << 15;
 /**
  * Keeps the packets a ladder diagram of the close needs, in fixed space: the first two (the SYN and
  * its answer, anchoring the diagram at time zero), a ring of the latest ones before the close began
- * (both in the connection's record), and the first dozen from the first FIN or RST on, after CLOSE's
- * fields in the connection's close block. Recording writes six int32s.
+ * (both in the connection's record), and the first dozen from the first FIN or RST on: the first
+ * LADDER_CLOSE_INLINE after CLOSE's fields in the connection's close block, the others in one block of
+ * the store's ladderOverflow lists. Recording writes six int32s.
  */
 export function recordLadder(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment): void {
   const { I, D, i, d } = r;
@@ -34,7 +35,13 @@ export function recordLadder(store: ConnectionStore, slot: number, r: RecordCurs
   if (closeCount >= 0) {
     if (closeCount >= LADDER_CLOSE) return;
     r.CI[r.ci + CLOSE.i32.closeCount] = closeCount + 1;
-    write(r.CI, r.ci + CLOSE_FIELD_INTS + closeCount * LadderField.Count, dir, seg, firstSecond);
+    if (closeCount < LADDER_CLOSE_INLINE) {
+      write(r.CI, r.ci + CLOSE_FIELD_INTS + closeCount * LadderField.Count, dir, seg, firstSecond);
+      return;
+    }
+    const n = closeCount - LADDER_CLOSE_INLINE;
+    const overflow = (r.CI[r.ci + CLOSE.i32.closeOverflow] = store.ladderOverflow.append(n, r.CI[r.ci + CLOSE.i32.closeOverflow]));
+    write(store.ladderOverflow.data(n + 1), overflow + n * LadderField.Count, dir, seg, firstSecond);
     return;
   }
   const count = I[i + I32.ladderCount]++;
@@ -79,6 +86,9 @@ export function ladderPackets(store: ConnectionStore, slot: number): LadderPacke
   const C = store.close.i32(block);
   const c = store.close.base(block);
   const closeCount = C[c + CLOSE.i32.closeCount];
-  for (let n = 0; n < closeCount; n++) take(C, c + CLOSE_FIELD_INTS + n * LadderField.Count);
+  for (let n = 0; n < Math.min(closeCount, LADDER_CLOSE_INLINE); n++) take(C, c + CLOSE_FIELD_INTS + n * LadderField.Count);
+  const overflow = closeCount - LADDER_CLOSE_INLINE;
+  const data = store.ladderOverflow.data(overflow);
+  for (let n = 0; n < overflow; n++) take(data, C[c + CLOSE.i32.closeOverflow] + n * LadderField.Count);
   return out.sort((a, b) => a.frame - b.frame);
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineStruct, type FieldType } from '../../src/layout/struct-layout.js';
-import { CLOSE, CLOSE_BLOCK_INTS, CLOSE_FIELD_INTS, CONN, CONN_BYTES_WITHOUT_ZEEK, HISTORY_WORDS, LADDER_CLOSE, LADDER_HEAD, LADDER_RING, LadderField } from '../../src/track/connection-layout.js';
+import { CLOSE, CLOSE_BLOCK_INTS, CLOSE_FIELD_INTS, CONN, CONN_BYTES_WITHOUT_ZEEK, HISTORY_WORDS, LADDER_CLOSE_INLINE, LADDER_HEAD, LADDER_RING, LadderField } from '../../src/track/connection-layout.js';
 
 const SIZE: Record<FieldType, number> = { f64: 8, i32: 4, u16: 2, u8: 1, i8: 1 };
 const SRC = join(import.meta.dirname, '..', '..', 'src');
@@ -112,7 +112,7 @@ describe('the close block', () => {
     }
     expect(CLOSE.bytes % 8).toBe(0);
     expect(CLOSE_FIELD_INTS * 4).toBe(CLOSE.bytes);
-    expect(CLOSE_BLOCK_INTS).toBe(CLOSE_FIELD_INTS + LADDER_CLOSE * LadderField.Count);
+    expect(CLOSE_BLOCK_INTS).toBe(CLOSE_FIELD_INTS + LADDER_CLOSE_INLINE * LadderField.Count);
     // Blocks sit back to back in a store whose records must be whole multiples of 8 bytes (f64 fields).
     expect((CLOSE_BLOCK_INTS * 4) % 8).toBe(0);
   });

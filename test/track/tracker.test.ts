@@ -4,6 +4,7 @@
  * A's next sequence number is 101 and B's 501 (frames 1-3 are the handshake).
  */
 import { describe, expect, it } from 'vitest';
+import { LADDER_CLOSE } from '../../src/track/connection-layout.js';
 import { A, B, established, Replay } from './replay.js';
 
 describe('a normal close', () => {
@@ -332,5 +333,34 @@ describe('the close block', () => {
     w.store.open(w.slot);
     expect(w.conn.resets).toHaveLength(0);
     expect(w.conn.ends[B].closedTime).toBe(0);
+  });
+
+  it('holds the close\'s first ladder packets; the rest, up to LADDER_CLOSE, go to an overflow list given back at release', () => {
+    // Rule: most closes take four packets (FIN, ACK, FIN, ACK), which the block holds; a long close spills over.
+    const w = established();
+    const before = w.conn.ladder.length;
+    w.send(A, 'FA', { seq: 101, ack: 501 });
+    const closeFrames = [w.frame];
+    for (let n = 0; n < 15; n++) {
+      w.send(B, 'PA', { seq: 501 + n * 10, ack: 102, len: 10 });
+      closeFrames.push(w.frame);
+    }
+    const ladder = w.conn.ladder;
+    expect(ladder.length - before).toBe(LADDER_CLOSE);
+    expect(ladder.slice(before).map((p) => p.frame)).toEqual(closeFrames.slice(0, LADDER_CLOSE));
+    expect(ladder.slice(before).map((p) => p.seq)).toEqual([101, ...Array.from({ length: LADDER_CLOSE - 1 }, (_, n) => 501 + n * 10)]);
+    expect(w.store.ladderOverflow.used).toBe(1);
+    // Released with the block, the overflow list is the next long close's, written afresh.
+    w.store.release(w.slot);
+    expect(w.store.ladderOverflow.used).toBe(0);
+    w.store.open(w.slot);
+    w.send(A, 'S', { seq: 100 });
+    w.send(B, 'SA', { seq: 500, ack: 101 });
+    w.send(A, 'A', { seq: 101, ack: 501 });
+    const reopened = w.frame;
+    w.send(B, 'FA', { seq: 501, ack: 101 });
+    for (let n = 0; n < LADDER_CLOSE; n++) w.send(A, 'PA', { seq: 101 + n, ack: 502, len: 1 });
+    const close = w.conn.ladder.filter((p) => p.frame > reopened);
+    expect(close.map((p) => p.seq)).toEqual([501, ...Array.from({ length: LADDER_CLOSE - 1 }, (_, n) => 101 + n)]);
   });
 });

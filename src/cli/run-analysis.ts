@@ -18,6 +18,7 @@ import { ListingBuilder } from '../report/listing.js';
 import type { Report } from '../report/model.js';
 import { RecordSpill } from '../report/record-spill.js';
 import { parseHost, parsePort, parsePortRange, parsePositiveInteger, parseSeconds, parseShare, UsageError } from './cli-options.js';
+import { releaseAnalysisMemory } from './analysis-memory.js';
 import { Interrupts } from './interrupts.js';
 import { startLiveCapture, type LiveCapture } from './live-capture.js';
 import { LiveView } from './live-view.js';
@@ -162,6 +163,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
               process.stdout.write(ndjsonLine(record));
             },
       onCapture: (facts) => {
+        releaseAnalysisMemory();
         // A live capture's read errors mean little until it is known whether the tool itself failed.
         if (facts.error !== null && capture === null) {
           progress?.clear();

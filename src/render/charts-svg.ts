@@ -118,7 +118,7 @@ function niceStep(raw: number): number {
 /** Connections ending per time bucket, stacked by verdict; '' when nothing ended. */
 export function closesChart(listing: Listing): string {
   // Open connections did not end (their `end` is only their last packet): the listing leaves them out.
-  const all = listing.ends.map((e) => ({ verdict: e.verdict, t: e.end }));
+  const all = Array.from(listing.ends, (t, i) => ({ verdict: VERDICTS[listing.endVerdicts[i]], t }));
   if (all.length === 0) return '';
   const range = bulkRange(all.map((e) => e.t));
   const ends = all.filter((e) => e.t >= range.from && e.t <= range.to);

@@ -44,9 +44,12 @@ export interface SocketSections {
 }
 
 export function socketSections(report: Report, options: RenderOptions): SocketSections {
-  const hosts = [...(report.hosts ?? [])].sort((a, b) => total(b) - total(a));
+  // Totals once per host, not per comparison; rows made only for the hosts shown (thousands may qualify).
+  const totals = new Map((report.hosts ?? []).map((h) => [h, total(h)]));
+  const hosts = [...totals.keys()].sort((a, b) => (totals.get(b) ?? 0) - (totals.get(a) ?? 0));
   const worth = hosts.filter((h) => options.all || worthARow(h));
-  const rows = capRows(worth.map(hostRow), options.limit);
+  const capped = capRows(worth, options.limit);
+  const rows = { shown: capped.shown.map(hostRow), hidden: capped.hidden };
   const pressure = capRows(report.timeWaitPressure ?? [], options.limit);
   return {
     rows: rows.shown,

@@ -33,7 +33,7 @@ export class CutConnections {
     const atEnd = c.verdict === 'open' || c.verdict === 'close-wait' || c.verdict === 'fin-unacked';
     if (!atEnd && !c.roleInferred) return;
     const sketch = this.sketchOf(c.file);
-    const hash = pairHash(c.client, c.server);
+    const hash = pairHash(c);
     if (atEnd) addSmallest(sketch.atEnd, hash);
     if (c.roleInferred) addSmallest(sketch.atStart, hash);
   }
@@ -62,15 +62,31 @@ export class CutConnections {
   }
 }
 
-/** The unordered endpoint pair (roles guessed from ports may flip between files), FNV-1a. */
-function pairHash(client: string, server: string): number {
-  const text = client < server ? `${client} ${server}` : `${server} ${client}`;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+/**
+ * The unordered endpoint pair (roles guessed from ports may flip between files): FNV-1a over the
+ * address words and ports, the lower endpoint first. Numbers, not the formatted addresses: a capture
+ * ending with 120,000 connections open made 33 MB of address strings here.
+ */
+function pairHash(c: JudgedConnection): number {
+  const aFirst = compareEndpoints(c) <= 0;
+  let h = fnv(0x811c9dc5, c.ipVersion);
+  h = aFirst ? endpointHash(h, c.a0, c.a1, c.a2, c.a3, c.aPort) : endpointHash(h, c.b0, c.b1, c.b2, c.b3, c.bPort);
+  h = aFirst ? endpointHash(h, c.b0, c.b1, c.b2, c.b3, c.bPort) : endpointHash(h, c.a0, c.a1, c.a2, c.a3, c.aPort);
   return h >>> 0;
+}
+
+function compareEndpoints(c: JudgedConnection): number {
+  return (c.a0 >>> 0) - (c.b0 >>> 0) || (c.a1 >>> 0) - (c.b1 >>> 0) || (c.a2 >>> 0) - (c.b2 >>> 0) || (c.a3 >>> 0) - (c.b3 >>> 0) || c.aPort - c.bPort;
+}
+
+function endpointHash(h: number, w0: number, w1: number, w2: number, w3: number, port: number): number {
+  return fnv(fnv(fnv(fnv(fnv(h, w0), w1), w2), w3), port);
+}
+
+/** FNV-1a over the four bytes of a 32-bit word. */
+function fnv(h: number, word: number): number {
+  for (let shift = 0; shift < 32; shift += 8) h = Math.imul(h ^ ((word >>> shift) & 0xff), 0x01000193);
+  return h;
 }
 
 function addSmallest(sorted: number[], value: number): void {

@@ -113,8 +113,12 @@ export interface Listing {
   stuckSeconds: number[];
   /** The longest stuck close-waits (at most MAX_STUCK_BARS), longest first. */
   longestStuck: ConnectionRecord[];
-  /** Verdict and end time of every listed connection that ended (open ones left out), for the closes chart. */
-  ends: { verdict: Verdict; end: number }[];
+  /**
+   * End time of every listed connection that ended (open ones left out), and its verdict (an index into
+   * VERDICTS), for the closes chart: typed arrays, not an object per connection (hundreds of thousands).
+   */
+  ends: Float64Array;
+  endVerdicts: Uint8Array;
 }
 
 /** A ListingBuilder's state as plain data (structured clone), for a worker thread to hand back. */
@@ -208,7 +212,8 @@ export class ListingBuilder {
       verdicts,
       stuckSeconds: Array.from(this.stuck.toArray()),
       longestStuck: this.longest.sorted().map((k) => k.record),
-      ends: Array.from(this.ends.toArray(), (end, i) => ({ verdict: VERDICTS[this.endVerdicts.get(i)], end })),
+      ends: this.ends.toArray(),
+      endVerdicts: Uint8Array.from(this.endVerdicts.toArray()),
     };
   }
 

@@ -51,15 +51,15 @@ export class StreamSet {
     return this.bits.slice();
   }
 
-  /** Runs of consecutive streams, ascending: [first, last] each. */
-  *ranges(): Generator<[number, number]> {
+  /** Runs of consecutive streams, ascending: `visit(first, last)` for each (no array per run). */
+  forEachRange(visit: (first: number, last: number) => void): void {
     let start = -1;
     const end = this.bits.length * 8;
     for (let s = 0; s <= end; s++) {
       const present = s < end && (this.bits[s >>> 3] & (1 << (s & 7))) !== 0;
       if (present && start < 0) start = s;
       else if (!present && start >= 0) {
-        yield [start, s - 1];
+        visit(start, s - 1);
         start = -1;
       }
     }
@@ -78,7 +78,7 @@ function popcount(byte: number): number {
  */
 export function streamFilter(set: StreamSet): string {
   const parts: string[] = [];
-  for (const [first, last] of set.ranges()) parts.push(first === last ? String(first) : last === first + 1 ? `${first}, ${last}` : `${first}..${last}`);
+  set.forEachRange((first, last) => parts.push(first === last ? String(first) : last === first + 1 ? `${first}, ${last}` : `${first}..${last}`));
   if (set.size === 1) return `tcp.stream eq ${parts[0]}`;
   return `tcp.stream in {${parts.join(', ')}}`;
 }

@@ -77,11 +77,53 @@ function popcount(byte: number): number {
  * eq 3` for one. Set elements are separated by commas, as Wireshark 3.6 and later require.
  */
 export function streamFilter(set: StreamSet): string {
-  const parts: string[] = [];
-  set.forEachRange((first, last) => parts.push(first === last ? String(first) : last === first + 1 ? `${first}, ${last}` : `${first}..${last}`));
-  if (set.size === 1) return `tcp.stream eq ${parts[0]}`;
-  return `tcp.stream in {${parts.join(', ')}}`;
+  // Written as ASCII bytes and decoded once: a string per run, joined, cost 27 MB for 270,000 streams.
+  const text = new AsciiText();
+  text.append(set.size === 1 ? 'tcp.stream eq ' : 'tcp.stream in {');
+  let runs = 0;
+  set.forEachRange((first, last) => {
+    if (runs++ > 0) text.append(', ');
+    text.number(first);
+    if (last === first + 1) text.append(', ');
+    else if (last > first) text.append('..');
+    if (last > first) text.number(last);
+  });
+  if (set.size !== 1) text.append('}');
+  return text.toString();
 }
+
+/** A growing buffer of ASCII text (digits and punctuation), made into one string at the end. */
+class AsciiText {
+  private bytes = new Uint8Array(256);
+  private length = 0;
+
+  append(ascii: string): void {
+    this.reserve(ascii.length);
+    for (let i = 0; i < ascii.length; i++) this.bytes[this.length++] = ascii.charCodeAt(i);
+  }
+
+  /** A non-negative integer in decimal. */
+  number(n: number): void {
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.reserve(digits);
+    for (let i = this.length + digits - 1, rest = n; i >= this.length; i--, rest = Math.floor(rest / 10)) this.bytes[i] = 48 + (rest % 10);
+    this.length += digits;
+  }
+
+  toString(): string {
+    return DECODER.decode(this.bytes.subarray(0, this.length));
+  }
+
+  private reserve(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.length + more, this.bytes.length * 2));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+}
+
+const DECODER = new TextDecoder();
 
 /** The streams a filter made by streamFilter() selects (null for any other text). */
 export function parseStreamFilter(filter: string): StreamSet | null {

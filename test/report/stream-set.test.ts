@@ -12,6 +12,8 @@ describe('StreamSet and its Wireshark filter', () => {
     expect(streamFilter(setOf([7]))).toBe('tcp.stream eq 7');
     expect(streamFilter(setOf([3, 4]))).toBe('tcp.stream in {3, 4}');
     expect(streamFilter(setOf([26, 4, 5, 6, 7, 0, 100000]))).toBe('tcp.stream in {0, 4..7, 26, 100000}');
+    expect(streamFilter(setOf([0]))).toBe('tcp.stream eq 0');
+    expect(streamFilter(setOf([9, 10, 99, 100, 101, 1234567]))).toBe('tcp.stream in {9, 10, 99..101, 1234567}');
   });
 
   it('counts each stream once, whatever the order, and survives a round trip through its bits and its text', () => {

@@ -68,7 +68,7 @@ export class ConnectionStore {
   /** Close blocks (CONN.i32.closeBlock): CLOSE's fields, then the close part of the ladder. */
   readonly close = new CloseBlocks();
   /** FIN events (FinField) of each connection. Most connections have 2. */
-  readonly fins = new EventLists(FIN_FIELDS, 4, MAX_EVENTS);
+  readonly fins = new EventLists(FIN_FIELDS, 2, MAX_EVENTS);
   /** RST events (RstField). Most connections have none, some 1 or 2. */
   readonly resets = new EventLists(RstField.Count, 2, MAX_EVENTS);
   /** The close's ladder packets beyond the close block's LADDER_CLOSE_INLINE (ladder.ts): one block of the rest, for the 11 % of closes that need it. */

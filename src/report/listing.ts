@@ -127,7 +127,7 @@ export interface ListingPartial {
   longestStuck: Kept[];
   stuckSeconds: Float64Array;
   /** Indexes into VERDICTS and end times, pairwise. */
-  endVerdicts: Float64Array;
+  endVerdicts: Uint8Array;
   ends: Float64Array;
 }
 
@@ -148,7 +148,7 @@ export class ListingBuilder {
   private readonly groups = new Map<Verdict, Group>();
   private readonly longest = keptHeap(MAX_STUCK_BARS, longestStuckFirst);
   private readonly stuck = new NumberList();
-  private readonly endVerdicts = new NumberList();
+  private readonly endVerdicts = new NumberList((capacity) => new Uint8Array(capacity));
   private readonly ends = new NumberList();
 
   /** `limit`: rows per verdict (the reports' --limit). */
@@ -213,7 +213,7 @@ export class ListingBuilder {
       stuckSeconds: Array.from(this.stuck.toArray()),
       longestStuck: this.longest.sorted().map((k) => k.record),
       ends: this.ends.toArray(),
-      endVerdicts: Uint8Array.from(this.endVerdicts.toArray()),
+      endVerdicts: this.endVerdicts.toArray(),
     };
   }
 

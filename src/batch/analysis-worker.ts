@@ -39,7 +39,7 @@ async function analyze(index: number, path: string): Promise<void> {
   // Without records to send, the builder never asks for a record to be made (it still counts what is listed).
   const builder = new ReportBuilder(VERSION, list, { hidden, records: setup.records, rotatedSets: true });
   // A listing takes the records it may show itself; nothing else is sent then.
-  const listing = setup.listLimit === null ? null : new ListingBuilder(setup.listLimit);
+  const listing = setup.listLimit === null ? null : new ListingBuilder(setup.listLimit, setup.listCharts);
   const scratch = newEntry();
   let batch: ConnectionRecord[] = [];
   const flush = (): void => {

@@ -136,6 +136,7 @@ export async function runParallel(run: BatchRun, jobs: number): Promise<void> {
       filter: run.filter,
       records: run.listing !== null || !run.stream || run.onConnection !== undefined,
       listLimit: run.listing?.limit ?? null,
+      listCharts: run.listing?.charts ?? false,
     },
     {
       started: (index) => run.progress?.fileStarted(index),

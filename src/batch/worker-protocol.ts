@@ -21,6 +21,8 @@ export interface WorkerSetup {
    * the worker then sends its file's ListingPartial with 'done' and no 'records'. Null otherwise.
    */
   listLimit: number | null;
+  /** The listing keeps the charts' figures (ListingBuilder's `charts`). */
+  listCharts: boolean;
 }
 
 export type ToWorker = { type: 'analyze'; index: number; path: string } | { type: 'abort' };

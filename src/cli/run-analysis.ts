@@ -12,7 +12,7 @@ import { analysisSettings } from '../batch/analysis-settings.js';
 import { joinedCaptureName } from '../batch/joined-analysis.js';
 import { ndjsonLine, ndjsonSummaryLine } from '../render/format-ndjson.js';
 import { isListingFormat, recordText, reportTexts } from '../render/streamed-formats.js';
-import { showsZeekHistory } from '../render/formats.js';
+import { drawsCharts, showsZeekHistory } from '../render/formats.js';
 import { printable } from '../render/text-width.js';
 import { ListingBuilder } from '../report/listing.js';
 import type { Report } from '../report/model.js';
@@ -126,7 +126,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     // markdown and HTML reports keep only the rows and examples they show.
     const streaming = out.format === 'ndjson' && destination.file === null;
     spill = isListingFormat(out.format) && !streaming ? new RecordSpill(recordText(out.format)) : null;
-    const listing = isListingFormat(out.format) ? null : new ListingBuilder(out.limit);
+    const listing = isListingFormat(out.format) ? null : new ListingBuilder(out.limit, drawsCharts(out.format));
     const liveView = view;
     const records = spill;
     const options: AnalyzeOptions = {

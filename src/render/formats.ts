@@ -10,6 +10,11 @@ export function showsZeekHistory(format: Format): boolean {
   return format === 'json' || format === 'ndjson' || format === 'csv' || format === 'zeek';
 }
 
+/** Formats that draw charts (the HTML report): only they need the listing's per-connection chart figures. */
+export function drawsCharts(format: Format): boolean {
+  return format === 'html';
+}
+
 /** The format a report file's name asks for (`-o report.html`), or null for a name that says nothing. */
 export function formatOfFileName(path: string): Format | null {
   const m = /\.([A-Za-z0-9]+)$/.exec(path);

@@ -71,6 +71,22 @@ describe('Listing', () => {
     }
   });
 
+  it('a listing without the charts\' figures (table, markdown) renders the same and keeps none of them', { timeout: 120_000 }, async () => {
+    const full = await analyze(INPUTS, { all: true });
+    for (const jobs of [1, 2]) {
+      const listing = new ListingBuilder(20, false);
+      const gathered = await analyze(INPUTS, { jobs, workerPolicy: 'all', filter: { all: true }, listing });
+      const built = listing.build();
+      expect(built.ends.length + built.endVerdicts.length + built.stuckSeconds.length, `jobs=${jobs}`).toBe(0);
+      for (const format of ['table', 'markdown'] as const) {
+        expect(renderReport(format, gathered, { ...OPTIONS, limit: 20, all: true }, built), `${format} jobs=${jobs}`).toBe(renderReport(format, full, { ...OPTIONS, limit: 20, all: true }));
+      }
+    }
+    const charted = new ListingBuilder(20);
+    await analyze(INPUTS, { filter: { all: true }, listing: charted });
+    expect(charted.build().ends.length).toBeGreaterThan(0);
+  });
+
   it('merging partials in any order gives the listing of all records', () => {
     const records = Array.from({ length: 60 }, (_, i) =>
       record({ stream: i, file: i % 2 === 0 ? 'b.pcap' : 'a.pcap', verdict: i % 3 === 0 ? 'close-wait' : 'reset', stuckSeconds: i % 3 === 0 ? (i * 37) % 11 : null, cause: 'no-socket' }),

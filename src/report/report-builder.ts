@@ -13,7 +13,8 @@ import { StreamSet, streamFilter } from './stream-set.js';
 export interface ServicePartial {
   server: string;
   connections: number;
-  verdicts: Partial<Record<Verdict, number>>;
+  /** Connections per verdict, indexed as VERDICTS (a fixed-length array: one shape for every service, no keyed lookups per connection). */
+  verdicts: number[];
   /** stuckSeconds of every close-wait (the median needs them all; order does not matter). */
   stuck: number[];
   /** Connections that left a TIME_WAIT socket on the client, on the server. */
@@ -66,7 +67,8 @@ export class ReportBuilder {
    * an IPv6 address: found without formatting the address, which would cost a string per connection.
    */
   private readonly servicesByNumber = new Map<number, Map<number, { w0: number; w1: number; w2: number; service: ServicePartial }[]>>();
-  private readonly verdicts = emptyVerdictCounts();
+  /** Connections per verdict, indexed as VERDICTS. */
+  private readonly verdicts: number[] = VERDICTS.map(() => 0);
   private connections = 0;
   private findings = 0;
   private skippedFiles = 0;
@@ -107,11 +109,12 @@ export class ReportBuilder {
 
   private count(c: JudgedConnection): boolean {
     this.connections++;
-    this.verdicts[c.verdict]++;
-    if (FINDINGS.has(c.verdict)) this.findings++;
+    const verdict = VERDICT_INDEX.get(c.verdict) ?? 0;
+    this.verdicts[verdict]++;
+    if (IS_FINDING[verdict]) this.findings++;
     const service = this.serviceOf(c);
     service.connections++;
-    service.verdicts[c.verdict] = (service.verdicts[c.verdict] ?? 0) + 1;
+    service.verdicts[verdict]++;
     if (c.verdict === 'close-wait') {
       const stuck = c.stuckSeconds;
       if (stuck !== null) service.stuck.push(stuck);
@@ -160,7 +163,7 @@ export class ReportBuilder {
       service = {
         server,
         connections: 0,
-        verdicts: {},
+        verdicts: VERDICTS.map(() => 0),
         stuck: [],
         timeWaitClient: 0,
         timeWaitServer: 0,
@@ -195,7 +198,7 @@ export class ReportBuilder {
     return {
       connections: this.connections,
       findings: this.findings,
-      verdicts: { ...this.verdicts },
+      verdicts: verdictRecord(this.verdicts),
       services: [...this.services.values()],
       hiddenByMinStuck: this.hiddenByMinStuck,
       listed: [...this.listed].map(([file, set]) => ({ file, bits: set.toBits() })),
@@ -210,15 +213,17 @@ export class ReportBuilder {
     this.hiddenByMinStuck += p.hiddenByMinStuck;
     for (const { file, bits } of p.listed) this.listedOf(file).addAll(new StreamSet(bits));
     for (const sketch of p.cuts) this.cuts.add(sketch);
-    for (const v of VERDICTS) this.verdicts[v] += p.verdicts[v];
+    VERDICTS.forEach((v, i) => {
+      this.verdicts[i] += p.verdicts[v];
+    });
     for (const other of p.services) {
       const service = this.services.get(other.server);
       if (service === undefined) {
-        this.services.set(other.server, { ...other, verdicts: { ...other.verdicts }, stuck: other.stuck.slice() });
+        this.services.set(other.server, { ...other, verdicts: other.verdicts.slice(), stuck: other.stuck.slice() });
         continue;
       }
       service.connections += other.connections;
-      for (const [verdict, count] of Object.entries(other.verdicts) as [Verdict, number][]) service.verdicts[verdict] = (service.verdicts[verdict] ?? 0) + count;
+      for (let i = 0; i < VERDICTS.length; i++) service.verdicts[i] += other.verdicts[i];
       for (const stuck of other.stuck) service.stuck.push(stuck);
       service.timeWaitClient += other.timeWaitClient;
       service.timeWaitServer += other.timeWaitServer;
@@ -240,7 +245,7 @@ export class ReportBuilder {
       skippedFiles: this.skippedFiles,
       connections: this.connections,
       findings: this.findings,
-      verdicts: { ...this.verdicts },
+      verdicts: verdictRecord(this.verdicts),
       hiddenByMinStuck: this.hiddenByMinStuck,
     };
   }
@@ -277,7 +282,7 @@ export class ReportBuilder {
       return {
         server: s.server,
         connections: s.connections,
-        verdicts: inVerdictOrder(s.verdicts),
+        verdicts: presentVerdicts(s.verdicts),
         closeWait:
           s.stuck.length === 0
             ? null
@@ -340,6 +345,26 @@ export function emptyVerdictCounts(): Record<Verdict, number> {
 }
 
 const FINDING_VERDICTS = VERDICTS.filter((v) => FINDINGS.has(v));
+const VERDICT_INDEX = new Map<Verdict, number>(VERDICTS.map((v, i) => [v, i]));
+const IS_FINDING = VERDICTS.map((v) => FINDINGS.has(v));
+
+/** Counts indexed as VERDICTS, as a record with every verdict. */
+function verdictRecord(counts: readonly number[]): Record<Verdict, number> {
+  const out = emptyVerdictCounts();
+  VERDICTS.forEach((v, i) => {
+    out[v] = counts[i];
+  });
+  return out;
+}
+
+/** Counts indexed as VERDICTS, as the report writes them: the verdicts met, in VERDICTS order. */
+function presentVerdicts(counts: readonly number[]): Partial<Record<Verdict, number>> {
+  const out: Partial<Record<Verdict, number>> = {};
+  VERDICTS.forEach((v, i) => {
+    if (counts[i] > 0) out[v] = counts[i];
+  });
+  return out;
+}
 
 /** Findings of a service (read per comparison while sorting thousands of services: no array made). */
 function findingCount(s: ServiceSummary): number {

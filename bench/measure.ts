@@ -10,7 +10,7 @@
  * the full record of every finding, as JSON, CSV and ndjson output do.
  */
 // As the command line does (bin.ts), so that these modes measure what it would.
-import '../src/cli/young-generation.js';
+import { growForRecords } from '../src/cli/young-generation.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { readCapture } from '../src/capture/reader.js';
@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     }
     case 'analyze':
     case 'records': {
+      // As the command line does for the formats that build every finding's record.
+      if (mode === 'records') growForRecords();
       const counts: Record<string, number> = {};
       let records = 0;
       const listing = new ListingBuilder(20);

@@ -19,6 +19,7 @@ import type { Report } from '../report/model.js';
 import { RecordSpill } from '../report/record-spill.js';
 import { parseHost, parsePort, parsePortRange, parsePositiveInteger, parseSeconds, parseShare, UsageError } from './cli-options.js';
 import { releaseAnalysisMemory } from './analysis-memory.js';
+import { growForRecords } from './young-generation.js';
 import { Interrupts } from './interrupts.js';
 import { startLiveCapture, type LiveCapture } from './live-capture.js';
 import { LiveView } from './live-view.js';
@@ -127,6 +128,8 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     const streaming = out.format === 'ndjson' && destination.file === null;
     spill = isListingFormat(out.format) && !streaming ? new RecordSpill(recordText(out.format)) : null;
     const listing = isListingFormat(out.format) ? null : new ListingBuilder(out.limit, drawsCharts(out.format));
+    // A record per listed connection: a larger young generation keeps them from being promoted early.
+    if (isListingFormat(out.format)) growForRecords();
     const liveView = view;
     const records = spill;
     const options: AnalyzeOptions = {

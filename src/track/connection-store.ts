@@ -201,8 +201,9 @@ export class ConnectionStore {
   }
 
   /**
-   * Room for a new RST event of `slot`: the offset in rstData(slot) where its RstField fields go, or -1
-   * when MAX_EVENTS are recorded already (the rest are only counted, in rstSegments).
+   * Room for a new RST event of `slot`: the offset in resets.data(n) where its RstField fields go (n the
+   * close block's rstEvents, now counting it), or -1 when MAX_EVENTS are recorded already (the rest are
+   * only counted, in rstSegments).
    */
   addReset(slot: number): number {
     const closeBlock = this.closeBlock(slot);
@@ -214,19 +215,6 @@ export class ConnectionStore {
     C[c + CLOSE.i32.rstBlock] = block;
     C[c + CLOSE.i32.rstEvents] = n + 1;
     return block + n * RstField.Count;
-  }
-
-  /** Number of RST events of `slot`; their fields are at rstData(slot)[rstBlock(slot) + i * RstField.Count + field]. */
-  rstCount(slot: number): number {
-    const block = this.closeOf(slot);
-    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.rstEvents];
-  }
-  rstData(slot: number): Int32Array {
-    return this.resets.data(this.rstCount(slot));
-  }
-  rstBlock(slot: number): number {
-    const block = this.closeOf(slot);
-    return this.close.i32(block)[this.close.base(block) + CLOSE.i32.rstBlock];
   }
 
   /** Records an ICMP error about one of the connection's segments (at most MAX_EVENTS). */

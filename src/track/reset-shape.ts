@@ -35,13 +35,14 @@ const CF64 = CLOSE.f64;
  * connection (RstField), while there is room; returns whether the receiver would act on it.
  */
 export function classifyReset(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): boolean {
-  r.closed();
+  // It adds a RST event to the close block (store.addReset), whose count the cursor reads back.
+  r.closing();
   const { I, H, B, D, i, h, b, d } = r;
   const peer = dir ^ 1;
   const isAcceptable = acceptable(seg, r, peer);
   const o = store.addReset(slot);
   if (o < 0) return isAcceptable;
-  const R = store.rstData(slot);
+  const R = store.resets.data(r.CI[r.ci + C32.rstEvents]);
   const senderFacts = H[h + U16.flags + dir];
   const peerFacts = H[h + U16.flags + peer];
   const senderFin = (senderFacts & Fact.SentFin) !== 0;

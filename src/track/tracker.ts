@@ -88,9 +88,9 @@ export function trackSegment(store: ConnectionStore, slot: number, r: RecordCurs
     remember(r, dir, seg);
     return true;
   }
-  noteIpIdentity(store, slot, r, dir, seg);
+  noteIpIdentity(store, r, dir, seg);
   // Out of order (multi-queue capture): this segment was sent before a RST the peer already sent.
-  if ((H[h + U16.flags + peer] & Fact.SentRst) !== 0) retriggerResets(store, slot, r, dir, seg, time);
+  if ((H[h + U16.flags + peer] & Fact.SentRst) !== 0) retriggerResets(store, r, dir, seg, time);
   if ((flags & SYN) !== 0) trackSyn(r, dir, seg, time);
   advanceSequence(r, dir, seg, time);
   if ((flags & ACK) !== 0) acknowledge(store, slot, r, dir, seg, time);
@@ -452,10 +452,11 @@ function trackReset(store: ConnectionStore, slot: number, r: RecordCursor, dir: 
  * that was sent before a RST already recorded from its peer, it is that RST's trigger: the RST's
  * trigger fields and what they imply are brought up to date.
  */
-function retriggerResets(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
-  const R = store.rstData(slot);
-  const first = store.rstBlock(slot);
-  const end = first + store.rstCount(slot) * RstField.Count;
+function retriggerResets(store: ConnectionStore, r: RecordCursor, dir: number, seg: TcpSegment, time: number): void {
+  const count = r.closed().CI[r.ci + C32.rstEvents];
+  const R = store.resets.data(count);
+  const first = r.CI[r.ci + C32.rstBlock];
+  const end = first + count * RstField.Count;
   const peer = dir ^ 1;
   const peerFacts = r.H[r.h + U16.flags + peer];
   for (let o = first; o < end; o += RstField.Count) {
@@ -499,11 +500,11 @@ function remember(r: RecordCursor, dir: number, seg: TcpSegment): void {
 }
 
 /** TTL range and IPv4 ID steps of the endpoint's own (non-RST) packets. */
-function noteIpIdentity(store: ConnectionStore, slot: number, r: RecordCursor, dir: number, seg: TcpSegment): void {
+function noteIpIdentity(store: ConnectionStore, r: RecordCursor, dir: number, seg: TcpSegment): void {
   const { I, H, B, i, h, b } = r;
   const ipId = seg.ipId;
   // The first ID after a RST from this side tells whether the RST sat inside the socket's ID series.
-  if ((H[h + U16.flags + dir] & Fact.SentRst) !== 0 && ipId >= 0) noteIpIdAfterReset(store, slot, dir, ipId);
+  if ((H[h + U16.flags + dir] & Fact.SentRst) !== 0 && ipId >= 0) noteIpIdAfterReset(store, r, dir, ipId);
   if (H[h + U16.ttlSamples + dir] < U16_MAX) H[h + U16.ttlSamples + dir]++;
   const ttl = seg.ttl;
   if (ttl < B[b + U8.ttlMin + dir]) B[b + U8.ttlMin + dir] = ttl;
@@ -520,10 +521,11 @@ function noteIpIdentity(store: ConnectionStore, slot: number, r: RecordCursor, d
   }
 }
 
-function noteIpIdAfterReset(store: ConnectionStore, slot: number, dir: number, ipId: number): void {
-  const R = store.rstData(slot);
-  const first = store.rstBlock(slot);
-  const end = first + store.rstCount(slot) * RstField.Count;
+function noteIpIdAfterReset(store: ConnectionStore, r: RecordCursor, dir: number, ipId: number): void {
+  const count = r.closed().CI[r.ci + C32.rstEvents];
+  const R = store.resets.data(count);
+  const first = r.CI[r.ci + C32.rstBlock];
+  const end = first + count * RstField.Count;
   for (let o = first; o < end; o += RstField.Count) {
     if (R[o + RstField.From] === dir && R[o + RstField.IpIdAfter] < 0) R[o + RstField.IpIdAfter] = ipId;
   }

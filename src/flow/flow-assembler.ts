@@ -31,8 +31,8 @@ export interface FlowOptions {
  * that never close; since their close fields left the record, 0.6 KB on the latter, 2026-12-07: caps of
  * 10,000 and 250,000 peak at 142 and 284 MB). At 200,000 a flood of 1 M open connections peaked at
  * 320 MB, of 1 M SYNs at 370 MB and of 2 M SYNs at 470 MB (table) / 500 MB (JSON), before that change:
- * every finding beyond the cap still adds about
- * 100 bytes to the report. The former 1,000,000 took 1.2-1.4 GB.
+ * every finding beyond the cap still adds about 100 bytes to the report. The former 1,000,000 took
+ * 1.2-1.4 GB.
  */
 export const DEFAULT_MAX_CONNECTIONS = 200_000;
 

@@ -4,9 +4,9 @@ import { CLOSE, CLOSE_BLOCK_INTS, CLOSE_FIELD_INTS } from './connection-layout.j
 /**
  * The close blocks of connections that began to close (CONN.i32.closeBlock): CLOSE's fields, then the
  * first packets of the ladder's close list (LADDER_CLOSE_INLINE), in chunks of a StructStore that are
- * made on first use and never copied, so a block's views stay valid while others are taken. Freed blocks are reused first. Block 0 holds
- * CLOSE's initial values for connections that have not begun to close; it is never handed out, and
- * never written.
+ * made on first use and never copied, so a block's views stay valid while others are taken. Freed
+ * blocks are reused first. Block 0 holds CLOSE's initial values for connections that have not begun
+ * to close; it is never handed out, and never written.
  */
 export class CloseBlocks {
   readonly records = new StructStore(CLOSE_BLOCK_INTS * 4);

@@ -41,14 +41,14 @@ const TEMPLATE = recordTemplate(CONN.bytes, (v) => {
   v.i32[CONN.i32.closeBlock] = -1;
 });
 
-
 /**
  * Every tracked connection's record (connection-layout.ts), in chunks of a StructStore under the flow
  * stage's entry number (`slot`), plus what only closing connections need: a close block (CLOSE's
  * fields and the close part of the ladder, close-blocks.ts) and the FIN and RST event lists in pools,
- * taken when the close begins and given back when the connection has been judged. ICMP errors and overlong Zeek histories, rarer still, sit in maps. So
- * memory follows the connections open at once, never the size of the capture, and a packet's update
- * touches a few cache lines of one record and allocates nothing.
+ * taken when the close begins and given back when the connection has been judged. ICMP errors and
+ * overlong Zeek histories, rarer still, sit in maps. So memory follows the connections open at once,
+ * never the size of the capture, and a packet's update touches a few cache lines of one record and
+ * allocates nothing.
  *
  * Hot code reads a record through the views of its chunk: `k = slot >> CHUNK_BITS`, then e.g.
  * `store.i32[k][(store.byteBase(slot) >> 2) + CONN.i32.nextSeq + dir]`.

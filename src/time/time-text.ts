@@ -3,10 +3,28 @@
  * and for any value a corrupt capture may hold (Date stops at year 275760; ISO 8601 expanded years don't).
  */
 export function isoTime(seconds: number, nanos: number, precision: number): string {
-  const whole = civilTime(Number.isFinite(seconds) ? Math.floor(seconds) : 0);
+  const whole = cachedCivilTime(Number.isFinite(seconds) ? Math.floor(seconds) : 0);
   if (precision <= 0) return `${whole}Z`;
   const fraction = String(nanos).padStart(9, '0').slice(0, Math.min(precision, 9));
   return `${whole}.${fraction}Z`;
+}
+
+/**
+ * Recently printed seconds, direct-mapped by their low bits: a record's times (start, FINs, RSTs, end)
+ * and consecutive records mostly fall in a few seconds, and the calendar arithmetic and padding cost
+ * more than the rest of isoTime (it runs several times per record of a JSON or CSV report).
+ */
+const CIVIL_CACHE_SIZE = 256;
+const civilSeconds = new Float64Array(CIVIL_CACHE_SIZE).fill(Number.NaN);
+const civilTexts: string[] = new Array<string>(CIVIL_CACHE_SIZE).fill('');
+
+function cachedCivilTime(seconds: number): string {
+  const slot = seconds & (CIVIL_CACHE_SIZE - 1);
+  if (civilSeconds[slot] === seconds) return civilTexts[slot];
+  const text = civilTime(seconds);
+  civilSeconds[slot] = seconds;
+  civilTexts[slot] = text;
+  return text;
 }
 
 /**

@@ -39,7 +39,6 @@ export class RecordSpill {
 
   add(record: ConnectionRecord): void {
     const text = this.render(record);
-    const length = Buffer.byteLength(text);
     if (this.count === this.files.length) this.grow();
     let file = this.fileIds.get(record.file);
     if (file === undefined) {
@@ -49,14 +48,19 @@ export class RecordSpill {
     const i = this.count++;
     this.files[i] = file;
     this.streams[i] = record.stream;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: with that much room the text is encoded in one pass, its
+    // length being what write() returns (no Buffer.byteLength pass over every record first).
+    const bound = text.length * 3;
+    if (this.pendingLength + bound > CHUNK) this.flush();
     this.offsets[i] = this.written + this.pendingLength;
-    this.lengths[i] = length;
-    if (this.pendingLength + length > CHUNK) this.flush();
-    if (length > CHUNK) {
-      this.writeAll(Buffer.from(text));
+    if (bound > CHUNK) {
+      const bytes = Buffer.from(text);
+      this.lengths[i] = bytes.length;
+      this.writeAll(bytes);
       return;
     }
-    this.pending.write(text, this.pendingLength);
+    const length = this.pending.write(text, this.pendingLength);
+    this.lengths[i] = length;
     this.pendingLength += length;
   }
 

@@ -140,6 +140,18 @@ describe('RecordSpill', () => {
     }
   });
 
+  it('keeps every text whole across many write buffers of multi-byte characters', () => {
+    // 3,000 records of 1-4 byte characters: over 4 MiB, so texts end and start around every flush.
+    const many = Array.from({ length: 3000 }, (_, i) => record({ stream: i, explanation: `${'ü€😀x'.repeat(60 + (i % 97))} ${i}` }));
+    const spill = new RecordSpill(recordText('ndjson'));
+    try {
+      for (const r of many) spill.add(r);
+      expect([...spill.texts()]).toEqual(many.map(recordText('ndjson')));
+    } finally {
+      spill.remove();
+    }
+  });
+
   it('holds a record bigger than its write buffer', () => {
     const big = record({ explanation: 'x'.repeat(3 << 20) });
     const spill = new RecordSpill(recordText('ndjson'));

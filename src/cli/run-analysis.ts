@@ -201,6 +201,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
 
     if (streaming) process.stdout.write(ndjsonSummaryLine(report));
     else if (spill !== null && isListingFormat(out.format)) {
+      await spill.settle();
       if (!(await printTexts(reportTexts(out.format, report, spill.pieces()), destination))) return EXIT_BAD_INPUT;
     } else if (!(await printReport(report, out, destination, listing?.build()))) return EXIT_BAD_INPUT;
 

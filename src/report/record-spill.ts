@@ -1,9 +1,14 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionRecord } from '../verdict/types.js';
 
 const CHUNK = 1 << 20;
+/**
+ * Write buffers at most (each CHUNK bytes): one being filled, the others written by the thread pool
+ * meanwhile. When all are still being written, the full one is written synchronously instead.
+ */
+const MAX_BUFFERS = 4;
 
 /**
  * The records of a report that lists every connection (JSON, CSV, ndjson to a file), kept on disk
@@ -15,9 +20,17 @@ const CHUNK = 1 << 20;
 export class RecordSpill {
   private readonly dir: string;
   private readonly fd: number;
-  private readonly pending = Buffer.allocUnsafe(CHUNK);
+  private pending: Buffer = Buffer.allocUnsafe(CHUNK);
   private pendingLength = 0;
+  /** Bytes handed to write() so far, including those the thread pool is still writing. */
   private written = 0;
+  /** Buffers made (at most MAX_BUFFERS), those free, writes not done yet, and the first that failed. */
+  private buffers = 1;
+  private readonly spare: Buffer[] = [];
+  private inFlight = 0;
+  private failure: Error | null = null;
+  private whenSettled: (() => void) | null = null;
+  private removed = false;
   private count = 0;
   private readonly fileIds = new Map<string, number>();
   private files = new Int32Array(1024);
@@ -64,6 +77,16 @@ export class RecordSpill {
     this.pendingLength += length;
   }
 
+  /**
+   * Waits for the writes still in flight, and fails with the first write that failed (a full disk).
+   * Required before texts() or pieces().
+   */
+  async settle(): Promise<void> {
+    this.flush();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.whenSettled = resolve));
+    if (this.failure !== null) throw this.failure;
+  }
+
   /** The record texts in report order: by file name, then stream; records that tie keep their arrival order. */
   *texts(): Generator<string> {
     for (const bytes of this.pieces()) yield bytes.toString('utf8');
@@ -74,7 +97,7 @@ export class RecordSpill {
    * piece is a view of a reused buffer, valid until the next one is asked for.
    */
   *pieces(): Generator<Buffer> {
-    this.flush();
+    if (this.pendingLength > 0 || this.inFlight > 0) throw new Error('RecordSpill: settle() before reading the records back');
     const rank = new Int32Array(this.fileIds.size);
     [...this.fileIds.keys()]
       .map((name, id) => ({ name, id }))
@@ -97,18 +120,54 @@ export class RecordSpill {
   /** Deletes the temporary file (also done at process exit). */
   remove(): void {
     process.off('exit', this.removeOnExit);
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed.
+    if (!this.removed) {
+      this.removed = true;
+      // A write still in flight closes the descriptor when it ends: closed now, its number could be
+      // reused by another file before the thread pool writes to it.
+      if (this.inFlight === 0) closeQuietly(this.fd);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * The full buffer goes to the thread pool, and the next record goes into a free one, so the analysis
+   * does not wait for the page cache (writing 160 MB of JSON records took 0.2-0.7 s on the main
+   * thread). Every write names its file offset, so writes may complete in any order.
+   */
   private flush(): void {
     if (this.pendingLength === 0) return;
-    this.writeAll(this.pending.subarray(0, this.pendingLength));
+    const buffer = this.pending;
+    const length = this.pendingLength;
     this.pendingLength = 0;
+    let next = this.spare.pop();
+    if (next === undefined && this.buffers < MAX_BUFFERS && !this.removed) {
+      this.buffers++;
+      next = Buffer.allocUnsafe(CHUNK);
+    }
+    if (next === undefined) {
+      this.writeAll(buffer.subarray(0, length));
+      return;
+    }
+    this.pending = next;
+    const position = this.written;
+    this.written += length;
+    this.inFlight++;
+    const done = (error: Error | null): void => {
+      if (error !== null) this.failure ??= error;
+      this.spare.push(buffer);
+      if (--this.inFlight > 0) return;
+      if (this.removed) closeQuietly(this.fd);
+      const settled = this.whenSettled;
+      this.whenSettled = null;
+      settled?.();
+    };
+    const writeFrom = (offset: number): void => {
+      write(this.fd, buffer, offset, length - offset, position + offset, (error, bytes) => {
+        if (error !== null || offset + bytes >= length || this.removed) done(error);
+        else writeFrom(offset + bytes);
+      });
+    };
+    writeFrom(0);
   }
 
   private writeAll(bytes: Uint8Array): void {
@@ -127,5 +186,13 @@ export class RecordSpill {
     this.streams = grown(this.streams, new Int32Array(n));
     this.offsets = grown(this.offsets, new Float64Array(n));
     this.lengths = grown(this.lengths, new Int32Array(n));
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
   }
 }

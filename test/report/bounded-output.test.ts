@@ -115,13 +115,14 @@ describe('RecordSpill', () => {
   ];
 
   for (const format of ['json', 'ndjson', 'csv'] as ListingFormat[]) {
-    it(`${format}: texts read back from disk give the in-memory rendering`, () => {
+    it(`${format}: texts read back from disk give the in-memory rendering`, async () => {
       const inMemory = report(records);
       inMemory.connections.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.stream - y.stream));
       const spill = new RecordSpill(recordText(format));
       try {
         for (const r of records) spill.add(r);
         expect(spill.size).toBe(records.length);
+        await spill.settle();
         const text = [...reportTexts(format, { ...inMemory, connections: [] }, spill.texts())].join('');
         expect(text).toBe(renderReport(format, inMemory, OPTIONS));
       } finally {
@@ -130,34 +131,37 @@ describe('RecordSpill', () => {
     });
   }
 
-  it('json without any connection is still the rendering of an empty list', () => {
+  it('json without any connection is still the rendering of an empty list', async () => {
     const empty = report([]);
     const spill = new RecordSpill(recordText('json'));
     try {
+      await spill.settle();
       expect([...reportTexts('json', empty, spill.texts())].join('')).toBe(renderReport('json', empty, OPTIONS));
     } finally {
       spill.remove();
     }
   });
 
-  it('keeps every text whole across many write buffers of multi-byte characters', () => {
+  it('keeps every text whole across many write buffers of multi-byte characters', async () => {
     // 3,000 records of 1-4 byte characters: over 4 MiB, so texts end and start around every flush.
     const many = Array.from({ length: 3000 }, (_, i) => record({ stream: i, explanation: `${'ü€😀x'.repeat(60 + (i % 97))} ${i}` }));
     const spill = new RecordSpill(recordText('ndjson'));
     try {
       for (const r of many) spill.add(r);
+      await spill.settle();
       expect([...spill.texts()]).toEqual(many.map(recordText('ndjson')));
     } finally {
       spill.remove();
     }
   });
 
-  it('holds a record bigger than its write buffer', () => {
+  it('holds a record bigger than its write buffer', async () => {
     const big = record({ explanation: 'x'.repeat(3 << 20) });
     const spill = new RecordSpill(recordText('ndjson'));
     try {
       spill.add(record({ stream: 1 }));
       spill.add(big);
+      await spill.settle();
       const texts = [...spill.texts()];
       expect(texts).toHaveLength(2);
       expect(JSON.parse(texts[0]).explanation).toHaveLength(3 << 20);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, write } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -15,10 +15,20 @@ export async function writeFileAtomic(path: string, content: string | Iterable<s
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(temporary, 'w');
+    // Two chunk buffers in turn: the thread pool writes one while the next is filled (for a listing,
+    // read back from a RecordSpill), and a chunk's buffer is filled again only after its write is done.
+    let writing: Promise<void> | null = null;
     try {
-      // writeSync is done with a chunk when it returns: one buffer serves them all.
-      for (const chunk of batched(typeof content === 'string' ? [content] : content, true)) writeAll(fd, chunk);
+      let position = 0;
+      for (const chunk of batched(typeof content === 'string' ? [content] : content, 2)) {
+        if (writing !== null) await writing;
+        writing = writeAll(fd, chunk, position);
+        position += chunk.length;
+      }
+      if (writing !== null) await writing;
     } finally {
+      // Never close the descriptor under a write still in flight (its number could be reused).
+      await writing?.catch(() => undefined);
       closeSync(fd);
     }
     await rename(temporary, path);
@@ -31,16 +41,20 @@ export async function writeFileAtomic(path: string, content: string | Iterable<s
 /**
  * Joins pieces (text, or UTF-8 bytes passed through as they are) into chunks of about WRITE_CHUNK
  * bytes (fewer system calls). Each chunk is a buffer of its own (stdout may still hold it after
- * write()), unless `reuse` says the consumer is done with a chunk before asking for the next.
+ * write()), unless `reuse` buffers are taken in turn: then a chunk's buffer is filled again `reuse`
+ * chunks later, when the consumer must be done with it.
  */
-export function* batched(pieces: Iterable<string | Uint8Array>, reuse = false): Generator<Uint8Array> {
-  let chunk = Buffer.allocUnsafe(WRITE_CHUNK);
+export function* batched(pieces: Iterable<string | Uint8Array>, reuse = 0): Generator<Uint8Array> {
+  const ring = Array.from({ length: reuse }, () => Buffer.allocUnsafe(WRITE_CHUNK));
+  let turn = 0;
+  let chunk = reuse > 0 ? ring[0] : Buffer.allocUnsafe(WRITE_CHUNK);
   let used = 0;
   for (const piece of pieces) {
     const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
     if (used + length > WRITE_CHUNK && used > 0) {
       yield chunk.subarray(0, used);
-      if (!reuse) chunk = Buffer.allocUnsafe(WRITE_CHUNK);
+      turn = reuse > 0 ? (turn + 1) % reuse : 0;
+      chunk = reuse > 0 ? ring[turn] : Buffer.allocUnsafe(WRITE_CHUNK);
       used = 0;
     }
     if (length > WRITE_CHUNK) {
@@ -55,7 +69,16 @@ export function* batched(pieces: Iterable<string | Uint8Array>, reuse = false): 
   if (used > 0) yield chunk.subarray(0, used);
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+/** Writes all of `bytes` at `position` on the thread pool (a write may take only part of them). */
+function writeAll(fd: number, bytes: Uint8Array, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (done: number): void => {
+      write(fd, bytes, done, bytes.length - done, position + done, (error, written) => {
+        if (error !== null) reject(error);
+        else if (done + written < bytes.length) from(done + written);
+        else resolve();
+      });
+    };
+    from(0);
+  });
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionRecord } from '../verdict/types.js';
@@ -15,10 +15,12 @@ const MAX_BUFFERS = 4;
  * instead of in memory: each record is rendered to its text as it arrives and appended to a temporary
  * file, and only its sort key and position stay in memory (16 bytes). At the end the texts are read
  * back in report order (file, then stream). A capture with millions of findings then needs disk, not
- * gigabytes of heap.
+ * gigabytes of heap. The file has no name once open, so nothing is left in the temporary directory
+ * however the process ends (a second Ctrl-C or SIGKILL runs no handler).
  */
 export class RecordSpill {
-  private readonly dir: string;
+  /** The temporary directory, or null once the file is unlinked (the usual case: see the constructor). */
+  private dir: string | null;
   private readonly fd: number;
   private pending: Buffer = Buffer.allocUnsafe(CHUNK);
   private pendingLength = 0;
@@ -42,8 +44,17 @@ export class RecordSpill {
   /** `render`: a record's text as the format writes it. */
   constructor(private readonly render: (record: ConnectionRecord) => string) {
     this.dir = mkdtempSync(join(tmpdir(), 'closetrace-'));
-    this.fd = openSync(join(this.dir, 'records'), 'w+');
-    process.once('exit', this.removeOnExit);
+    const path = join(this.dir, 'records');
+    this.fd = openSync(path, 'w+');
+    try {
+      // Unlinked at once: the kernel frees the file when the descriptor closes, also when the process is
+      // killed. (Windows cannot unlink an open file: there it goes when the process exits normally.)
+      unlinkSync(path);
+      rmdirSync(this.dir);
+      this.dir = null;
+    } catch {
+      process.once('exit', this.removeOnExit);
+    }
   }
 
   get size(): number {
@@ -117,7 +128,7 @@ export class RecordSpill {
     }
   }
 
-  /** Deletes the temporary file (also done at process exit). */
+  /** Closes and frees the temporary file (where it could not be unlinked at once, also done at process exit). */
   remove(): void {
     process.off('exit', this.removeOnExit);
     if (!this.removed) {
@@ -126,7 +137,7 @@ export class RecordSpill {
       // reused by another file before the thread pool writes to it.
       if (this.inFlight === 0) closeQuietly(this.fd);
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /**

@@ -4,7 +4,7 @@
  * usage errors in the `closetrace: ...` form.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,10 +40,12 @@ describe('interrupted runs', () => {
     });
   }
 
-  it('a second Ctrl-C ends the process at once, even while it is stuck writing the report', async () => {
+  it('a second Ctrl-C ends the process at once, even while it is stuck writing the report, and leaves no temporary file', async () => {
     // The whole archive as JSON is far more than a pipe holds: with nobody reading stdout, the report
     // cannot be written, so after the first Ctrl-C the process stays busy until the second one.
-    const run = start(['--format', 'json', '--all', '--jobs', '1', join(root, 'captures'), '-']);
+    const temporary = join(work, 'tmp-second-ctrl-c');
+    mkdirSync(temporary);
+    const run = start(['--format', 'json', '--all', '--jobs', '1', join(root, 'captures'), '-'], { env: { TMPDIR: temporary } });
     run.child.stdout.pause();
     run.child.stdin.write(readFileSync(capture));
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -56,6 +58,8 @@ describe('interrupted runs', () => {
     // The default action of SIGINT: killed by the signal (a shell reports 130).
     expect(signal).toBe('SIGINT');
     expect(code).toBe(null);
+    // No handler ran, yet the records kept on disk for the report are gone with the process.
+    expect(readdirSync(temporary)).toEqual([]);
   }, 60_000);
 
   it('a named pipe without a writer waits until Ctrl-C, and the other inputs are reported', async () => {

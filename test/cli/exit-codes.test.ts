@@ -62,6 +62,18 @@ describe('interrupted runs', () => {
     expect(readdirSync(temporary)).toEqual([]);
   }, 60_000);
 
+  it.skipIf(process.platform !== 'linux')('killed while spooling standard input for --extract: no temporary file is left', async () => {
+    const temporary = join(work, 'tmp-killed-spool');
+    mkdirSync(temporary);
+    const run = start(['--extract', join(work, 'killed.pcapng'), '-'], { env: { TMPDIR: temporary } });
+    run.child.stdin.write(readFileSync(capture));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    run.child.kill('SIGKILL');
+    const { signal } = await run.exit;
+    expect(signal).toBe('SIGKILL');
+    expect(readdirSync(temporary)).toEqual([]);
+  });
+
   it('a named pipe without a writer waits until Ctrl-C, and the other inputs are reported', async () => {
     const pipe = fifo('no-writer');
     const run = start(['--format', 'json', pipe, capture]);

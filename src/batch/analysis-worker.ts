@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { VERSION } from './version.js';
 import { entryOfJudged, ListingBuilder, newEntry } from '../report/listing.js';
 import { ReportBuilder } from '../report/report-builder.js';
+import { recordText } from '../render/streamed-formats.js';
 import type { ConnectionRecord } from '../verdict/types.js';
 import { analyzeFile } from './file-analysis.js';
 import { filterPredicates } from './filter-spec.js';
@@ -42,10 +43,18 @@ async function analyze(index: number, path: string): Promise<void> {
   const listing = setup.listLimit === null ? null : new ListingBuilder(setup.listLimit, setup.listCharts);
   const scratch = newEntry();
   let batch: ConnectionRecord[] = [];
+  // Or, when the main thread wants texts, each record's text with its sort key.
+  const render = setup.recordTexts === null ? null : recordText(setup.recordTexts);
+  let files: string[] = [];
+  let streams: number[] = [];
+  let texts: string[] = [];
   const flush = (): void => {
-    if (batch.length === 0) return;
-    post({ type: 'records', index, json: JSON.stringify(batch) });
+    if (batch.length > 0) post({ type: 'records', index, json: JSON.stringify(batch) });
+    if (texts.length > 0) post({ type: 'texts', index, files, streams, texts });
     batch = [];
+    files = [];
+    streams = [];
+    texts = [];
   };
   let lastProgress = -Infinity;
   try {
@@ -60,8 +69,13 @@ async function analyze(index: number, path: string): Promise<void> {
           return false;
         },
         record: (r) => {
-          batch.push(r);
-          if (batch.length >= RECORD_BATCH) flush();
+          if (render === null) batch.push(r);
+          else {
+            files.push(r.file);
+            streams.push(r.stream);
+            texts.push(render(r));
+          }
+          if (batch.length + texts.length >= RECORD_BATCH) flush();
         },
       },
       setup.settings,

@@ -14,6 +14,7 @@ import { ReportBuilder } from '../report/report-builder.js';
 import type { OpenConnectionsPeek } from '../engine/analysis-stages.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
+import type { ListingFormat } from '../render/streamed-formats.js';
 import { expandInputs, type InputFile } from './inputs.js';
 import { VERSION } from './version.js';
 import { idleCores, planWorkers, type WorkerPolicy } from './worker-plan.js';
@@ -56,6 +57,15 @@ export interface AnalyzeOptions extends SocketOptions {
    * records come in batches from the workers, files interleaved in the order they are read.
    */
   onConnection?: (record: ConnectionRecord) => void;
+  /**
+   * With onConnectionText: every listed connection is delivered as its text in this format instead of
+   * as a record (what the command line writes for it: a JSON `connections` element indented as in the
+   * report, an ndjson line, a CSV row, a Zeek conn.log row), with its file and stream, the report's
+   * sort key. Worker threads render the texts themselves, so the calling thread rebuilds no record from
+   * them. Implies `stream` (`connections` stays empty); not with `onConnection` or `listing`.
+   */
+  textFormat?: ListingFormat;
+  onConnectionText?: (file: string, stream: number, text: string) => void;
   /** Build records for listed connections but do not keep them in the report (ndjson streaming). */
   stream?: boolean;
   /**
@@ -160,7 +170,8 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     filter: options.filter ?? { all: options.all },
     onJudged: options.onJudged,
     onConnection: options.onConnection,
-    stream: options.stream === true || options.listing !== undefined,
+    texts: options.textFormat !== undefined && options.onConnectionText !== undefined ? { format: options.textFormat, onText: options.onConnectionText } : null,
+    stream: options.stream === true || options.listing !== undefined || options.textFormat !== undefined,
     listing: options.listing ?? null,
     onCapture: options.onCapture,
     onFileProgress:
@@ -208,6 +219,10 @@ function checkOptions(inputs: string[], options: AnalyzeOptions): number {
   }
   if (jobs > 1 && !options.join && (options.scope !== undefined || options.list !== undefined || options.onJudged !== undefined)) {
     throw new BatchOptionError('scope, list and onJudged are functions, which worker threads cannot run: with jobs > 1 give the filter as data (filter) and use failOnMatched() on the report');
+  }
+  if ((options.textFormat === undefined) !== (options.onConnectionText === undefined)) throw new BatchOptionError('textFormat and onConnectionText go together: the texts need a format and somewhere to go');
+  if (options.textFormat !== undefined && (options.onConnection !== undefined || options.listing !== undefined)) {
+    throw new BatchOptionError('textFormat delivers listed connections as texts: not with onConnection or listing');
   }
   if (options.workerPolicy !== undefined && options.workerPolicy !== 'auto' && options.workerPolicy !== 'all') {
     throw new BatchOptionError(`workerPolicy must be 'auto' or 'all', not ${String(options.workerPolicy)}`);

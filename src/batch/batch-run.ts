@@ -6,6 +6,7 @@ import { entryOfJudged, newEntry, type ListingBuilder } from '../report/listing.
 import type { ReportBuilder } from '../report/report-builder.js';
 import type { ConnectionSummary } from '../verdict/judged-connection.js';
 import type { ConnectionRecord } from '../verdict/types.js';
+import { recordText, type ListingFormat } from '../render/streamed-formats.js';
 import type { AnalysisSettings } from './analysis-settings.js';
 import type { BatchProgressTracker } from './batch-progress.js';
 import { failedCapture } from './capture-facts.js';
@@ -26,6 +27,8 @@ export interface BatchRun {
   filter: ConnectionFilterSpec;
   onJudged?: (connection: ConnectionSummary) => void;
   onConnection?: (record: ConnectionRecord) => void;
+  /** Listed connections as their text in `format`, instead of records (AnalyzeOptions.textFormat). */
+  texts: { format: ListingFormat; onText: (file: string, stream: number, text: string) => void } | null;
   /** Records go to onConnection only, not into the report. */
   stream: boolean;
   /** Gather the listing of the table, markdown and HTML reports here instead of keeping records. */
@@ -40,6 +43,11 @@ export interface BatchRun {
 }
 
 function keepRecord(run: BatchRun): (record: ConnectionRecord) => void {
+  const texts = run.texts;
+  if (texts !== null) {
+    const render = recordText(texts.format);
+    return (record) => texts.onText(record.file, record.stream, render(record));
+  }
   return (record) => {
     if (!run.stream) run.builder.addRecord(record);
     run.onConnection?.(record);
@@ -104,10 +112,11 @@ async function analyzeOnMainThread(run: BatchRun, index: number): Promise<Captur
 /**
  * Files on `jobs` threads: the main thread and jobs - 1 workers, each taking the next file (largest
  * first) when free. The main thread takes its share because its own files need no hand-over: a worker's
- * records must be rebuilt here (JSON.parse), which is main-thread time in any case. Stdin is read here
- * first, since it cannot go to a worker. Each worker sends its file's figures and records; they are added
- * to the one builder as they come (sums, so order does not matter) and the facts are put in input order,
- * so the report is the same as with one thread.
+ * records must be rebuilt here (JSON.parse), which is main-thread time in any case, unless the run
+ * wants them as texts (textFormat): the worker renders those and the main thread only passes them on.
+ * Stdin is read here first, since it cannot go to a worker. Each worker sends its file's figures and
+ * records; they are added to the one builder as they come (sums, so order does not matter) and the
+ * facts are put in input order, so the report is the same as with one thread.
  */
 export async function runParallel(run: BatchRun, jobs: number): Promise<void> {
   const order = new CaptureOrder(run.builder, run.files.length, run.onCapture);
@@ -134,15 +143,20 @@ export async function runParallel(run: BatchRun, jobs: number): Promise<void> {
     {
       settings: run.settings,
       filter: run.filter,
-      records: run.listing !== null || !run.stream || run.onConnection !== undefined,
+      records: run.listing !== null || !run.stream || run.onConnection !== undefined || run.texts !== null,
       listLimit: run.listing?.limit ?? null,
       listCharts: run.listing?.charts ?? false,
+      recordTexts: run.listing === null ? (run.texts?.format ?? null) : null,
     },
     {
       started: (index) => run.progress?.fileStarted(index),
       progress: (index, rawBytesRead, rawSize, frames) => fileProgress(run, index)(rawBytesRead, rawSize, frames),
       records: (_index, records) => {
         for (const r of records) record(r);
+      },
+      texts: (_index, files, streams, texts) => {
+        const onText = run.texts?.onText;
+        if (onText !== undefined) for (let i = 0; i < texts.length; i++) onText(files[i], streams[i], texts[i]);
       },
       done: (index, facts, partial, listing) => {
         if (partial !== null) run.builder.addPartial(partial);

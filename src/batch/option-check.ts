@@ -19,7 +19,7 @@ export class AnalyzeOptionError extends BatchOptionError {
   }
 }
 
-type Kind = 'seconds' | 'count' | 'boolean' | 'function' | 'object' | 'signal' | 'readable' | 'share' | 'portRange' | 'workerPolicy';
+type Kind = 'seconds' | 'count' | 'boolean' | 'function' | 'object' | 'signal' | 'readable' | 'share' | 'portRange' | 'workerPolicy' | 'textFormat';
 
 const OPTION_KINDS: Record<string, Kind> = {
   slowCloseSeconds: 'seconds',
@@ -37,6 +37,8 @@ const OPTION_KINDS: Record<string, Kind> = {
   list: 'function',
   onJudged: 'function',
   onConnection: 'function',
+  textFormat: 'textFormat',
+  onConnectionText: 'function',
   onCapture: 'function',
   onProgress: 'function',
   onBatchProgress: 'function',
@@ -122,6 +124,9 @@ function checkValue(name: string, kind: Kind, value: unknown): void {
     }
     case 'workerPolicy':
       if (value !== 'auto' && value !== 'all') throw new AnalyzeOptionError(name, `must be 'auto' or 'all', not ${describe(value)}`);
+      return;
+    case 'textFormat':
+      if (value !== 'json' && value !== 'ndjson' && value !== 'csv' && value !== 'zeek') throw new AnalyzeOptionError(name, `must be 'json', 'ndjson', 'csv' or 'zeek', not ${describe(value)}`);
       return;
     case 'readable':
       if (typeof value !== 'object' || value === null || typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function') {

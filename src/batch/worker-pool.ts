@@ -13,6 +13,8 @@ export interface PoolHooks {
   started(index: number): void;
   progress(index: number, rawBytesRead: number, rawSize: number, frames: number): void;
   records(index: number, records: ConnectionRecord[]): void;
+  /** Listed connections as texts (WorkerSetup.recordTexts), in the order the worker made them. */
+  texts(index: number, files: string[], streams: number[], texts: string[]): void;
   /** The file's facts, and its figures and listing (null when the worker failed and the facts are an error row). */
   done(index: number, facts: CaptureFacts, partial: ReportPartial | null, listing: ListingPartial | null): void;
 }
@@ -83,6 +85,9 @@ export function runWorkerPool(queue: TaskQueue | readonly FileTask[], workers: n
             return;
           case 'records':
             hooks.records(message.index, JSON.parse(message.json) as ConnectionRecord[]);
+            return;
+          case 'texts':
+            hooks.texts(message.index, message.files, message.streams, message.texts);
             return;
           case 'done':
             hooks.done(message.index, message.facts, message.partial, message.listing);

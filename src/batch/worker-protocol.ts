@@ -2,6 +2,7 @@ import type { CaptureFacts } from '../report/model.js';
 import type { ListingPartial } from '../report/listing.js';
 import type { ReportPartial } from '../report/report-builder.js';
 import type { AnalysisSettings } from './analysis-settings.js';
+import type { ListingFormat } from '../render/streamed-formats.js';
 import type { ConnectionFilterSpec } from './filter-spec.js';
 
 /**
@@ -23,6 +24,11 @@ export interface WorkerSetup {
   listLimit: number | null;
   /** The listing keeps the charts' figures (ListingBuilder's `charts`). */
   listCharts: boolean;
+  /**
+   * Send listed connections as their text in this format (recordText), in 'texts' messages instead of
+   * 'records': the main thread then appends them as they are, rebuilding no record. Null: records.
+   */
+  recordTexts: ListingFormat | null;
 }
 
 export type ToWorker = { type: 'analyze'; index: number; path: string } | { type: 'abort' };
@@ -36,6 +42,8 @@ export type FromWorker =
    * (A report is defined by its JSON form, so nothing is lost on the way.)
    */
   | { type: 'records'; index: number; json: string }
+  /** The same as texts (WorkerSetup.recordTexts), with each one's file and stream (the report's sort key). */
+  | { type: 'texts'; index: number; files: string[]; streams: number[]; texts: string[] }
   /** The file is done; every 'records' message of it came before this one. */
   | { type: 'done'; index: number; facts: CaptureFacts; partial: ReportPartial; listing: ListingPartial | null }
   /** Something went wrong outside the capture reading (which never throws): a bug, reported as the file's error. */

@@ -10,7 +10,7 @@ import { extractFrames } from '../batch/extract-frames.js';
 import { parseShard } from '../batch/shard.js';
 import { analysisSettings } from '../batch/analysis-settings.js';
 import { joinedCaptureName } from '../batch/joined-analysis.js';
-import { ndjsonLine, ndjsonSummaryLine } from '../render/format-ndjson.js';
+import { ndjsonSummaryLine } from '../render/format-ndjson.js';
 import { isListingFormat, recordText, reportTexts } from '../render/streamed-formats.js';
 import { drawsCharts, showsZeekHistory } from '../render/formats.js';
 import { printable } from '../render/text-width.js';
@@ -154,16 +154,19 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
             },
       onJudged: liveView === null ? undefined : (c): void => liveView.judged(c),
       onOpenConnections: liveView === null ? undefined : (peek): void => liveView.setPeek(peek),
-      onConnection:
+      // Listed connections come as their text in the output format (rendered by whichever thread
+      // analysed them): appended to the spill, or, for ndjson on stdout, written as they come.
+      textFormat: listing === null && isListingFormat(out.format) ? out.format : undefined,
+      onConnectionText:
         listing !== null
           ? undefined
-          : (record): void => {
+          : (file, stream, text): void => {
               if (records !== null) {
-                records.add(record);
+                records.addText(file, stream, text);
                 return;
               }
               progress?.clear();
-              process.stdout.write(ndjsonLine(record));
+              process.stdout.write(text);
             },
       onCapture: (facts) => {
         releaseAnalysisMemory();

@@ -62,16 +62,20 @@ export class RecordSpill {
   }
 
   add(record: ConnectionRecord): void {
-    const text = this.render(record);
+    this.addText(record.file, record.stream, this.render(record));
+  }
+
+  /** A record already rendered (by a worker thread, say), with its file and stream. */
+  addText(fileName: string, stream: number, text: string): void {
     if (this.count === this.files.length) this.grow();
-    let file = this.fileIds.get(record.file);
+    let file = this.fileIds.get(fileName);
     if (file === undefined) {
       file = this.fileIds.size;
-      this.fileIds.set(record.file, file);
+      this.fileIds.set(fileName, file);
     }
     const i = this.count++;
     this.files[i] = file;
-    this.streams[i] = record.stream;
+    this.streams[i] = stream;
     // A UTF-16 unit is at most 3 UTF-8 bytes: with that much room the text is encoded in one pass, its
     // length being what write() returns (no Buffer.byteLength pass over every record first).
     const bound = text.length * 3;

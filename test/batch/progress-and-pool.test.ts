@@ -93,7 +93,7 @@ describe('worker pool', () => {
       paths.map((path, index) => ({ index, path, size: 100 - index })),
       jobs,
       setup,
-      { started: () => undefined, progress: () => undefined, records: () => undefined, done: (_i, facts) => done.push(facts) },
+      { started: () => undefined, progress: () => undefined, records: () => undefined, texts: () => undefined, done: (_i, facts) => done.push(facts) },
     );
     expect(done).toHaveLength(paths.length);
     return new Map(done.map((f) => [f.file, f.error]));
@@ -101,7 +101,7 @@ describe('worker pool', () => {
 
   it('turns a worker that dies into error rows for its files and goes on', async () => {
     // A spec that is not what its type says makes each worker throw as it starts.
-    const broken = { settings: analysisSettings({}), filter: { verdicts: 5 as unknown as Verdict[] }, records: true, listLimit: null, listCharts: false };
+    const broken = { settings: analysisSettings({}), filter: { verdicts: 5 as unknown as Verdict[] }, records: true, listLimit: null, listCharts: false, recordTexts: null };
     const files = ['lo-ipv4.pcap', 'veth-ipv6-nsec.pcap', 'two-paths.pcapng'].map((f) => join(CAPTURES, f));
     const errors = await collect(broken, files);
     for (const f of files) expect(errors.get(f)).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: internal error while analysing: `));
@@ -109,7 +109,7 @@ describe('worker pool', () => {
 
   it('reports a file that vanished before its worker opened it, and reads the others', async () => {
     const files = [join(CAPTURES, 'lo-ipv4.pcap'), join(CAPTURES, 'gone.pcap')];
-    const errors = await collect({ settings: analysisSettings({}), filter: {}, records: false, listLimit: null, listCharts: false }, files, 4);
+    const errors = await collect({ settings: analysisSettings({}), filter: {}, records: false, listLimit: null, listCharts: false, recordTexts: null }, files, 4);
     expect(errors.get(files[0])).toBeNull();
     expect(errors.get(files[1])).toBe(`${files[1]}: cannot open: no such file`);
   });

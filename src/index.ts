@@ -14,6 +14,8 @@ export { mergeReports } from './batch/merge-reports.js';
 export { readReportFile } from './batch/report-file.js';
 export { inShard, type ShardSpec } from './batch/shard.js';
 export type { OpenConnectionsPeek } from './engine/analysis-stages.js';
+// The formats AnalyzeOptions.textFormat renders listed connections in.
+export type { ListingFormat } from './render/streamed-formats.js';
 export type { ConnectionSummary } from './verdict/judged-connection.js';
 export { analyzeCapture, type CaptureAnalysisOptions } from './engine/analyze-capture.js';
 export type { CaptureFacts, CloseWaitStats, DisplayFilter, Report, ServiceSummary, Summary } from './report/model.js';

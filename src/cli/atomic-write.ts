@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, write } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { writeAllAt } from '../report/positioned-write.js';
 
 /** Pieces are gathered into writes of about this many bytes. */
 const WRITE_CHUNK = 1 << 20;
@@ -22,7 +23,7 @@ export async function writeFileAtomic(path: string, content: string | Iterable<s
       let position = 0;
       for (const chunk of batched(typeof content === 'string' ? [content] : content, 2)) {
         if (writing !== null) await writing;
-        writing = writeAll(fd, chunk, position);
+        writing = writeAllAt(fd, chunk, position);
         position += chunk.length;
       }
       if (writing !== null) await writing;
@@ -67,18 +68,4 @@ export function* batched(pieces: Iterable<string | Uint8Array>, reuse = 0): Gene
     used += length;
   }
   if (used > 0) yield chunk.subarray(0, used);
-}
-
-/** Writes all of `bytes` at `position` on the thread pool (a write may take only part of them). */
-function writeAll(fd: number, bytes: Uint8Array, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const from = (done: number): void => {
-      write(fd, bytes, done, bytes.length - done, position + done, (error, written) => {
-        if (error !== null) reject(error);
-        else if (done + written < bytes.length) from(done + written);
-        else resolve();
-      });
-    };
-    from(0);
-  });
 }

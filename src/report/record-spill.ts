@@ -1,7 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionRecord } from '../verdict/types.js';
+import { writeAllAt } from './positioned-write.js';
 
 const CHUNK = 1 << 20;
 /**
@@ -176,13 +177,10 @@ export class RecordSpill {
       this.whenSettled = null;
       settled?.();
     };
-    const writeFrom = (offset: number): void => {
-      write(this.fd, buffer, offset, length - offset, position + offset, (error, bytes) => {
-        if (error !== null || offset + bytes >= length || this.removed) done(error);
-        else writeFrom(offset + bytes);
-      });
-    };
-    writeFrom(0);
+    writeAllAt(this.fd, buffer.subarray(0, length), position).then(
+      () => done(null),
+      (error: Error) => done(error),
+    );
   }
 
   private writeAll(bytes: Uint8Array): void {

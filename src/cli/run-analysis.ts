@@ -156,18 +156,17 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
       onOpenConnections: liveView === null ? undefined : (peek): void => liveView.setPeek(peek),
       // Listed connections come as their text in the output format (rendered by whichever thread
       // analysed them): appended to the spill, or, for ndjson on stdout, written as they come.
-      textFormat: listing === null && isListingFormat(out.format) ? out.format : undefined,
-      onConnectionText:
-        listing !== null
-          ? undefined
-          : (file, stream, text): void => {
-              if (records !== null) {
-                records.addText(file, stream, text);
-                return;
-              }
-              progress?.clear();
-              process.stdout.write(text);
-            },
+      textFormat: isListingFormat(out.format) ? out.format : undefined,
+      onConnectionText: isListingFormat(out.format)
+        ? (file, stream, text): void => {
+            if (records !== null) {
+              records.addText(file, stream, text);
+              return;
+            }
+            progress?.clear();
+            process.stdout.write(text);
+          }
+        : undefined,
       onCapture: (facts) => {
         releaseAnalysisMemory();
         // A live capture's read errors mean little until it is known whether the tool itself failed.

@@ -175,8 +175,8 @@ export const CONN = defineStruct([
  * What only a connection that began to close needs (a FIN or RST seen, or a FIN inferred), declared once
  * like CONN: kept in a close block (close-blocks.ts) taken at the first such event, with the first
  * packets of the close's ladder after it (CLOSE_BLOCK_INTS in all), so a connection that never closes
- * does not carry it. Until then it reads block 0, which holds the initial values and is never written. Times as
- * in CONN.
+ * does not carry it. Until then it reads block 0, which holds the initial values and is never written.
+ * Times as in CONN.
  */
 export const CLOSE = defineStruct([
   {

@@ -71,7 +71,10 @@ export class ConnectionStore {
   readonly fins = new EventLists(FIN_FIELDS, 2, MAX_EVENTS);
   /** RST events (RstField). Most connections have none, some 1 or 2. */
   readonly resets = new EventLists(RstField.Count, 2, MAX_EVENTS);
-  /** The close's ladder packets beyond the close block's LADDER_CLOSE_INLINE (ladder.ts): one block of the rest, for the 11 % of closes that need it. */
+  /**
+   * The close's ladder packets beyond the close block's LADDER_CLOSE_INLINE (ladder.ts): one block of
+   * the rest, for the 11 % of closes that need it.
+   */
   readonly ladderOverflow = new EventLists(LadderField.Count, LADDER_CLOSE - LADDER_CLOSE_INLINE, LADDER_CLOSE - LADDER_CLOSE_INLINE);
   /** ICMP errors quoting a connection's segments, by slot (most connections have none). */
   readonly icmp = new Map<number, IcmpEvent[]>();

@@ -23,7 +23,6 @@ const CF64 = CLOSE.f64;
 const DUPLICATE_WINDOW = 0.001;
 const U16_MAX = 0xffff;
 
-
 /**
  * Everything one segment does to its connection: the endpoints' state (trackSegment), Zeek's view of
  * it and the ladder diagram's record, three calls that each stay small enough for the JIT to optimise

@@ -11,7 +11,7 @@ import { parseShard } from '../batch/shard.js';
 import { analysisSettings } from '../batch/analysis-settings.js';
 import { joinedCaptureName } from '../batch/joined-analysis.js';
 import { ndjsonSummaryLine } from '../render/format-ndjson.js';
-import { isListingFormat, recordText, reportTexts } from '../render/streamed-formats.js';
+import { isListingFormat, reportTexts } from '../render/streamed-formats.js';
 import { drawsCharts, showsZeekHistory } from '../render/formats.js';
 import { printable } from '../render/text-width.js';
 import { ListingBuilder } from '../report/listing.js';
@@ -126,7 +126,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
     // come, the other formats that list every connection keep them on disk until the end, and the table,
     // markdown and HTML reports keep only the rows and examples they show.
     const streaming = out.format === 'ndjson' && destination.file === null;
-    spill = isListingFormat(out.format) && !streaming ? new RecordSpill(recordText(out.format)) : null;
+    spill = isListingFormat(out.format) && !streaming ? new RecordSpill() : null;
     const listing = isListingFormat(out.format) ? null : new ListingBuilder(out.limit, drawsCharts(out.format));
     // A record per listed connection: a larger young generation keeps them from being promoted early.
     if (isListingFormat(out.format)) growForRecords();
@@ -160,7 +160,7 @@ export async function runAnalysis(args: string[], opts: AnalysisOptions): Promis
       onConnectionText: isListingFormat(out.format)
         ? (file, stream, text): void => {
             if (records !== null) {
-              records.addText(file, stream, text);
+              records.add(file, stream, text);
               return;
             }
             progress?.clear();

@@ -1,7 +1,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectionRecord } from '../verdict/types.js';
 import { writeAllAt } from './positioned-write.js';
 
 const CHUNK = 1 << 20;
@@ -13,8 +12,8 @@ const MAX_BUFFERS = 4;
 
 /**
  * The records of a report that lists every connection (JSON, CSV, ndjson to a file), kept on disk
- * instead of in memory: each record is rendered to its text as it arrives and appended to a temporary
- * file, and only its sort key and position stay in memory (16 bytes). At the end the texts are read
+ * instead of in memory: each record's text (rendered by whichever thread analysed it) is appended to a
+ * temporary file as it arrives, and only its sort key and position stay in memory (16 bytes). At the end the texts are read
  * back in report order (file, then stream). A capture with millions of findings then needs disk, not
  * gigabytes of heap. The file has no name once open, so nothing is left in the temporary directory
  * however the process ends (a second Ctrl-C or SIGKILL runs no handler).
@@ -42,8 +41,7 @@ export class RecordSpill {
   private lengths = new Int32Array(1024);
   private readonly removeOnExit = (): void => this.remove();
 
-  /** `render`: a record's text as the format writes it. */
-  constructor(private readonly render: (record: ConnectionRecord) => string) {
+  constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'closetrace-'));
     const path = join(this.dir, 'records');
     this.fd = openSync(path, 'w+');
@@ -62,12 +60,8 @@ export class RecordSpill {
     return this.count;
   }
 
-  add(record: ConnectionRecord): void {
-    this.addText(record.file, record.stream, this.render(record));
-  }
-
-  /** A record already rendered (by a worker thread, say), with its file and stream. */
-  addText(fileName: string, stream: number, text: string): void {
+  /** A record's text as the format writes it (recordText), with the record's file and stream. */
+  add(fileName: string, stream: number, text: string): void {
     if (this.count === this.files.length) this.grow();
     let file = this.fileIds.get(fileName);
     if (file === undefined) {

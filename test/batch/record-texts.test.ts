@@ -9,7 +9,7 @@ import { BatchOptionError } from '../../src/batch/errors.js';
 import { AnalyzeOptionError } from '../../src/batch/option-check.js';
 import { RecordSpill } from '../../src/report/record-spill.js';
 import { renderReport, type RenderOptions } from '../../src/render/render.js';
-import { recordText, reportTexts, type ListingFormat } from '../../src/render/streamed-formats.js';
+import { reportTexts, type ListingFormat } from '../../src/render/streamed-formats.js';
 import { CAPTURES } from './helpers/archive.js';
 import { ensureBuilt } from './helpers/dist.js';
 
@@ -21,7 +21,7 @@ describe('textFormat', () => {
   for (const format of ['json', 'csv', 'ndjson', 'zeek'] as ListingFormat[]) {
     it(`${format}: texts from two threads, spilled and read back, are the report rendered from records`, async () => {
       const whole = await analyze([CAPTURES], { jobs: 1, all: true });
-      const spill = new RecordSpill(recordText(format));
+      const spill = new RecordSpill();
       const calls: { file: string; stream: number }[] = [];
       try {
         const report = await analyze([CAPTURES], {
@@ -31,7 +31,7 @@ describe('textFormat', () => {
           textFormat: format,
           onConnectionText: (file, stream, text) => {
             calls.push({ file, stream });
-            spill.addText(file, stream, text);
+            spill.add(file, stream, text);
           },
         });
         expect(report.connections).toEqual([]);

@@ -30,11 +30,12 @@ describe('background writes that fail', () => {
   afterAll(() => tmp.cleanup());
 
   it('a RecordSpill fails settle() with the write error', async () => {
-    const spill = new RecordSpill(recordText('ndjson'));
+    const spill = new RecordSpill();
+    const text = recordText('ndjson');
     failing.writes = true;
     try {
       // About 3 MiB of records: several buffers go to the thread pool before settle().
-      for (let i = 0; i < 1500; i++) spill.add(record({ stream: i, explanation: 'x'.repeat(2000) }));
+      for (let i = 0; i < 1500; i++) spill.add('a.pcap', i, text(record({ stream: i, explanation: 'x'.repeat(2000) })));
       await expect(spill.settle()).rejects.toThrow('ENOSPC');
     } finally {
       failing.writes = false;

@@ -104,6 +104,11 @@ describe('Listing', () => {
   });
 });
 
+/** A record's text as the format writes it, spilled under its file and stream (as the command line does). */
+function spillRecord(spill: RecordSpill, format: ListingFormat, r: ConnectionRecord): void {
+  spill.add(r.file, r.stream, recordText(format)(r));
+}
+
 describe('RecordSpill', () => {
   const records = [
     record({ file: 'b.pcap', stream: 3, explanation: 'line one\nwith "quotes", commas and ünïcode' }),
@@ -118,9 +123,9 @@ describe('RecordSpill', () => {
     it(`${format}: texts read back from disk give the in-memory rendering`, async () => {
       const inMemory = report(records);
       inMemory.connections.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.stream - y.stream));
-      const spill = new RecordSpill(recordText(format));
+      const spill = new RecordSpill();
       try {
-        for (const r of records) spill.add(r);
+        for (const r of records) spillRecord(spill, format, r);
         expect(spill.size).toBe(records.length);
         await spill.settle();
         const text = [...reportTexts(format, { ...inMemory, connections: [] }, spill.texts())].join('');
@@ -133,7 +138,7 @@ describe('RecordSpill', () => {
 
   it('json without any connection is still the rendering of an empty list', async () => {
     const empty = report([]);
-    const spill = new RecordSpill(recordText('json'));
+    const spill = new RecordSpill();
     try {
       await spill.settle();
       expect([...reportTexts('json', empty, spill.texts())].join('')).toBe(renderReport('json', empty, OPTIONS));
@@ -145,9 +150,9 @@ describe('RecordSpill', () => {
   it('keeps every text whole across many write buffers of multi-byte characters', async () => {
     // 3,000 records of 1-4 byte characters: over 4 MiB, so texts end and start around every flush.
     const many = Array.from({ length: 3000 }, (_, i) => record({ stream: i, explanation: `${'ü€😀x'.repeat(60 + (i % 97))} ${i}` }));
-    const spill = new RecordSpill(recordText('ndjson'));
+    const spill = new RecordSpill();
     try {
-      for (const r of many) spill.add(r);
+      for (const r of many) spillRecord(spill, 'ndjson', r);
       await spill.settle();
       expect([...spill.texts()]).toEqual(many.map(recordText('ndjson')));
     } finally {
@@ -157,10 +162,10 @@ describe('RecordSpill', () => {
 
   it('holds a record bigger than its write buffer', async () => {
     const big = record({ explanation: 'x'.repeat(3 << 20) });
-    const spill = new RecordSpill(recordText('ndjson'));
+    const spill = new RecordSpill();
     try {
-      spill.add(record({ stream: 1 }));
-      spill.add(big);
+      spillRecord(spill, 'ndjson', record({ stream: 1 }));
+      spillRecord(spill, 'ndjson', big);
       await spill.settle();
       const texts = [...spill.texts()];
       expect(texts).toHaveLength(2);
